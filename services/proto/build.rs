@@ -1,0 +1,13 @@
+//! Compiles `proto/` with protox (pure Rust), so no `protoc` binary is needed.
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../proto");
+    let files = [
+        "mailkeep/metadata/v1/metadata.proto",
+        "mailkeep/blob/v1/blob.proto",
+    ];
+    let descriptors = protox::compile(files, [root])?;
+    tonic_prost_build::configure().compile_fds(descriptors)?;
+    println!("cargo:rerun-if-changed={root}");
+    Ok(())
+}
