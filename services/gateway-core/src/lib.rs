@@ -6,5 +6,13 @@
 
 pub mod backend;
 pub mod command;
+pub mod framing;
+pub mod imap_code;
+pub mod mailbox_view;
+pub mod mime;
 pub mod mutf7;
+pub mod parser;
 pub mod response;
+pub mod session;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;

@@ -1,0 +1,102 @@
+//! What every command handler works with: the backend port, the principal,
+//! the output sink, the clock, and the selected mailbox's state. A handler
+//! writes untagged responses to the sink as it goes (so a large FETCH
+//! streams) and returns the tagged [`Completion`]; protocol failures are
+//! completions, and only a broken connection is an `Err`.
+
+use std::io;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use mailkeep_common::{ModSeq, UidSet};
+
+use crate::backend::{BackendError, MailBackend, MailboxInfo, Principal};
+use crate::imap_code::response_code;
+use crate::mailbox_view::MailboxView;
+use crate::response::{Status, condition};
+
+/// Where a session writes its responses (a socket in the gateway, a `Vec`
+/// in tests). `Sync` so that handlers may hold `&CommandContext` across an
+/// await and the session's futures stay `Send` for a multi-threaded driver.
+#[async_trait]
+pub trait ResponseSink: Send + Sync {
+    async fn send(&mut self, bytes: &[u8]) -> io::Result<()>;
+}
+
+#[async_trait]
+impl ResponseSink for Vec<u8> {
+    async fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.extend_from_slice(bytes);
+        Ok(())
+    }
+}
+
+/// The session's view of its selected mailbox.
+#[derive(Debug, Clone)]
+pub struct Selected {
+    pub mailbox: MailboxInfo,
+    /// Sequence number <-> UID map, as the client currently knows it.
+    pub view: MailboxView,
+    /// EXAMINE, or a mailbox the user may not change.
+    pub read_only: bool,
+    /// UIDs that are `\Recent` for this session.
+    pub recent: UidSet,
+    /// The highest MODSEQ whose changes this session has reported.
+    pub reported_modseq: ModSeq,
+    /// SEARCHRES `$` (RFC 5182), as UIDs.
+    pub saved_search: Option<UidSet>,
+}
+
+/// The environment of one command.
+pub struct CommandContext<'a> {
+    pub backend: &'a dyn MailBackend,
+    pub principal: &'a Principal,
+    pub out: &'a mut dyn ResponseSink,
+    pub now: DateTime<Utc>,
+}
+
+/// The tagged answer that ends a command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Completion {
+    pub status: Status,
+    /// A response code without brackets, e.g. `TRYCREATE` or `APPENDUID 7 3`.
+    pub code: Option<String>,
+    pub text: String,
+}
+
+impl Completion {
+    pub fn ok(text: impl Into<String>) -> Self {
+        Self::new(Status::Ok, None, text)
+    }
+
+    pub fn ok_with(code: impl Into<String>, text: impl Into<String>) -> Self {
+        Self::new(Status::Ok, Some(code.into()), text)
+    }
+
+    pub fn no(code: Option<&str>, text: impl Into<String>) -> Self {
+        Self::new(Status::No, code.map(str::to_owned), text)
+    }
+
+    pub fn bad(text: impl Into<String>) -> Self {
+        Self::new(Status::Bad, None, text)
+    }
+
+    fn new(status: Status, code: Option<String>, text: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            text: text.into(),
+        }
+    }
+
+    /// `NO [CODE] message` for a backend failure (`[UNAVAILABLE]` when a
+    /// backend is down, `[OVERQUOTA]`, `[NONEXISTENT]`, ...).
+    pub fn from_backend(error: &BackendError) -> Self {
+        Self::no(response_code(error.code), error.message.clone())
+    }
+
+    /// The tagged response line.
+    pub fn encode(&self, tag: &str) -> Vec<u8> {
+        condition(Some(tag), self.status, self.code.as_deref(), &self.text)
+    }
+}

@@ -1,0 +1,200 @@
+//! Command dispatch: routes a parsed command (already checked against the
+//! state it needs) to its handler, and completes it: applies the handler's
+//! [`Transition`], reports allowed untagged updates (RFC 3501 §7.4.1, before
+//! the tagged line), then writes the tagged answer and counts `BAD`s.
+
+use std::io;
+
+use chrono::{DateTime, Utc};
+
+use super::state::{State, Transition};
+use super::{
+    CommandContext, Completion, Flow, Reply, ResponseSink, Session, Step, append, auth, copy,
+    expunge, fetch, mailboxes, search, select, store,
+};
+use crate::command::{CommandBody, Tag};
+use crate::response::{Line, Status, condition};
+
+impl Session {
+    pub(super) async fn dispatch(
+        &mut self,
+        tag: &Tag,
+        body: CommandBody,
+        now: DateTime<Utc>,
+        out: &mut dyn ResponseSink,
+    ) -> io::Result<Step> {
+        use CommandBody as C;
+        let reply: Reply = match body {
+            C::Capability => {
+                let authenticated = self.state.principal().is_some();
+                let mut line = Line::untagged();
+                line.raw(auth::capabilities(&self.connection, authenticated).as_bytes());
+                out.send(&line.finish()).await?;
+                Completion::ok("CAPABILITY completed").into()
+            }
+            C::Noop => Completion::ok("NOOP completed").into(),
+            C::Id(_) => {
+                // RFC 2971 §3.3.
+                let mut line = Line::untagged();
+                line.atom("ID").open().string(b"name").string(b"Mailkeep");
+                line.string(b"version")
+                    .string(env!("CARGO_PKG_VERSION").as_bytes())
+                    .close();
+                out.send(&line.finish()).await?;
+                Completion::ok("ID completed").into()
+            }
+            C::Logout => {
+                self.enter_logout();
+                out.send(&condition(None, Status::Bye, None, "logging out"))
+                    .await?;
+                out.send(&Completion::ok("LOGOUT completed").encode(&tag.0))
+                    .await?;
+                return Ok(Step::Done(Flow::Close));
+            }
+            C::StartTls => return self.start_tls(tag, out).await,
+            C::Login { username, password } => {
+                auth::login(
+                    self.backend.as_ref(),
+                    &self.connection,
+                    &username,
+                    &password,
+                )
+                .await
+            }
+            C::Authenticate {
+                mechanism,
+                initial_response,
+            } => {
+                return self
+                    .start_authentication(tag, mechanism, initial_response, out)
+                    .await;
+            }
+            C::Idle => return select::start_idle(self, tag.clone(), now, out).await,
+            C::Enable(_) => {
+                // RFC 5161 §3.2: nothing advertised needs enabling yet.
+                out.send(b"* ENABLED\r\n").await?;
+                Completion::ok("ENABLE completed").into()
+            }
+            body => self.authenticated_command(body, now, out).await?,
+        };
+        Ok(Step::Reply(reply))
+    }
+
+    async fn authenticated_command(
+        &mut self,
+        body: CommandBody,
+        now: DateTime<Utc>,
+        out: &mut dyn ResponseSink,
+    ) -> io::Result<Reply> {
+        use CommandBody as C;
+        let (principal, selected) = match &mut self.state {
+            State::Authenticated { principal } => (&*principal, None),
+            State::Selected {
+                principal,
+                selected,
+            } => (&*principal, Some(selected.as_mut())),
+            _ => return Ok(Completion::bad("command not valid in this state").into()),
+        };
+        let ctx = &mut CommandContext {
+            backend: self.backend.as_ref(),
+            principal,
+            out,
+            now,
+        };
+        let reply: Reply = match body {
+            C::Select(name) => select::select(ctx, &name, false).await?,
+            C::Examine(name) => select::select(ctx, &name, true).await?,
+            C::Create(name) => mailboxes::create(ctx, &name).await.into(),
+            C::Delete(name) => mailboxes::delete(ctx, selected.as_deref(), &name).await,
+            C::Rename { from, to } => mailboxes::rename(ctx, selected, &from, &to).await.into(),
+            C::Subscribe(name) => mailboxes::subscribe(ctx, &name, true).await.into(),
+            C::Unsubscribe(name) => mailboxes::subscribe(ctx, &name, false).await.into(),
+            C::List { reference, pattern } => mailboxes::list(ctx, &reference, &pattern, false)
+                .await?
+                .into(),
+            C::Lsub { reference, pattern } => mailboxes::list(ctx, &reference, &pattern, true)
+                .await?
+                .into(),
+            C::Namespace => mailboxes::namespace(ctx).await?.into(),
+            C::Status { mailbox, items } => mailboxes::status(ctx, &mailbox, &items).await?.into(),
+            C::Append { mailbox, messages } => {
+                append::append(ctx, selected.as_deref(), &mailbox, messages)
+                    .await
+                    .into()
+            }
+            body => {
+                let Some(selected) = selected else {
+                    return Ok(Completion::bad("no mailbox selected").into());
+                };
+                selected_command(ctx, selected, body).await?
+            }
+        };
+        Ok(reply)
+    }
+
+    /// Ends a command: transition, allowed updates, tagged line, BAD count.
+    pub(super) async fn complete(
+        &mut self,
+        tag: &Tag,
+        reply: Reply,
+        allow_expunge: bool,
+        now: DateTime<Utc>,
+        out: &mut dyn ResponseSink,
+    ) -> io::Result<Flow> {
+        let Reply {
+            mut completion,
+            transition,
+        } = reply;
+        // A fresh SELECT has just reported everything.
+        let fresh_selection = matches!(transition, Transition::Select(_));
+        if let Err(error) = self.state.apply(transition) {
+            tracing::error!(error = %error, code = %error.code(), "session state error");
+            completion = Completion::no(Some("SERVERBUG"), "internal server error");
+        }
+        if !fresh_selection {
+            self.report_updates(allow_expunge, now, out).await?;
+        }
+        out.send(&completion.encode(&tag.0)).await?;
+        if completion.status == Status::Bad {
+            return self.count_bad(out).await;
+        }
+        self.consecutive_bad = 0;
+        Ok(Flow::Continue)
+    }
+}
+
+/// Commands of the Selected state (RFC 3501 §6.4).
+async fn selected_command(
+    ctx: &mut CommandContext<'_>,
+    selected: &mut super::Selected,
+    body: CommandBody,
+) -> io::Result<Reply> {
+    use CommandBody as C;
+    let completion = match body {
+        C::Check => Completion::ok("CHECK completed"),
+        C::Close => return Ok(select::close(ctx, selected).await),
+        C::Unselect => {
+            return Ok(Reply {
+                completion: Completion::ok("UNSELECT completed"),
+                transition: Transition::Unselect,
+            });
+        }
+        C::Expunge => expunge::expunge(ctx, selected, None).await?,
+        C::UidExpunge(set) => expunge::expunge(ctx, selected, Some(&set)).await?,
+        C::Search { uid, args } => search::search(ctx, selected, uid, &args).await?,
+        C::Fetch { uid, args } => fetch::fetch(ctx, selected, uid, &args).await?,
+        C::Store { uid, args } => store::store(ctx, selected, uid, &args).await?,
+        C::Copy {
+            uid,
+            sequence,
+            mailbox,
+        } => copy::copy(ctx, selected, uid, &sequence, &mailbox, false).await?,
+        C::Move {
+            uid,
+            sequence,
+            mailbox,
+        } => copy::copy(ctx, selected, uid, &sequence, &mailbox, true).await?,
+        _ => Completion::bad("command not valid in this state"),
+    };
+    Ok(completion.into())
+}

@@ -1,0 +1,65 @@
+//! EXPUNGE (RFC 3501 §6.4.3) and UID EXPUNGE (RFC 4315 §2.1): one backend
+//! call, then `* n EXPUNGE` for each removed message.
+//!
+//! Invariant: the view drops each expunged UID as its response is written,
+//! highest sequence number first, so every number is right when the client
+//! applies it (RFC 3501 §7.4.1). `reported_modseq` is left to the sync that
+//! ends the command: it skips UIDs no longer in the view, so nothing is
+//! reported twice and no other session's change is lost.
+
+use std::io;
+
+use mailkeep_common::UidSet;
+
+use super::{CommandContext, Completion, Selected};
+use crate::command::SequenceSet;
+
+pub(crate) async fn expunge(
+    ctx: &mut CommandContext<'_>,
+    selected: &mut Selected,
+    restrict_to: Option<&SequenceSet>,
+) -> io::Result<Completion> {
+    let restrict_to = match restrict_to {
+        Some(set) => match selected
+            .view
+            .resolve(set, true, selected.saved_search.as_ref())
+        {
+            Ok(uids) => Some(uids),
+            Err(error) => return Ok(Completion::bad(error.to_string())),
+        },
+        None => None,
+    };
+    if selected.read_only {
+        return Ok(Completion::no(Some("READ-ONLY"), "mailbox is read-only"));
+    }
+    if restrict_to.as_ref().is_some_and(UidSet::is_empty) {
+        return Ok(Completion::ok("EXPUNGE completed"));
+    }
+    let outcome = match ctx
+        .backend
+        .expunge(ctx.principal, selected.mailbox.id, restrict_to.as_ref())
+        .await
+    {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            tracing::warn!(mailbox = %selected.mailbox.id, code = %error.code, "expunge failed");
+            return Ok(Completion::from_backend(&error));
+        }
+    };
+    let response = remove_from_view(selected, &outcome.expunged);
+    ctx.out.send(&response).await?;
+    Ok(Completion::ok("EXPUNGE completed"))
+}
+
+/// Removes `uids` from the view and the `\Recent` set, returning the
+/// `* n EXPUNGE` lines, highest number first, for those the view held.
+pub(super) fn remove_from_view(selected: &mut Selected, uids: &UidSet) -> Vec<u8> {
+    let mut response = Vec::new();
+    for seq in selected.view.remove_all(uids) {
+        response.extend(format!("* {seq} EXPUNGE\r\n").into_bytes());
+    }
+    for uid in selected.recent.intersection(uids).iter() {
+        selected.recent.remove(uid);
+    }
+    response
+}

@@ -1,0 +1,295 @@
+//! FETCH and UID FETCH (RFC 3501 §6.4.5, §6.4.8, §7.4.2; RFC 7162 §3.1.4
+//! CHANGEDSINCE and MODSEQ). One `fetch_meta` stream asks only for the
+//! columns the items need; each message's `* n FETCH (...)` line is written
+//! as it arrives, so memory stays bounded by one message.
+//!
+//! Invariants: UID FETCH always answers UID (RFC 3501 §6.4.8); a non-PEEK
+//! body item sets `\Seen` first (never in a read-only mailbox) and that
+//! message's line then carries FLAGS (RFC 3501 §6.4.5); sequence numbers
+//! beyond EXISTS are `BAD`, UIDs that do not exist are silently skipped.
+
+mod section;
+
+use std::io;
+
+use chrono::{DateTime, FixedOffset, Offset, Utc};
+use futures::StreamExt;
+use mailkeep_common::{ModSeq, UidSet};
+
+use super::flags::write_flag_list;
+use super::store::note_reported_changes;
+use super::{CommandContext, Completion, Selected};
+use crate::backend::{BackendResult, Flags, MessageMeta, MetaQuery, StoreOperation, SystemFlags};
+use crate::command::{FetchArgs, FetchAttribute, Section, SectionText};
+use crate::response::Line;
+use section::{MessageSource, StoredImap, section_name};
+
+/// What one FETCH command asks of every message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct FetchPlan {
+    /// Items in answer order, without duplicates.
+    items: Vec<FetchAttribute>,
+    /// Some item sets `\Seen` (and the mailbox is writable).
+    sets_seen: bool,
+    /// Some item needs the whole message, so it is read once for all.
+    needs_whole: bool,
+    query: MetaQuery,
+}
+
+impl FetchPlan {
+    fn new(args: &FetchArgs, uid: bool, read_only: bool) -> Self {
+        let mut items: Vec<FetchAttribute> = Vec::with_capacity(args.attributes.len() + 3);
+        if uid {
+            items.push(FetchAttribute::Uid);
+        }
+        for item in &args.attributes {
+            push_unique(&mut items, item.clone());
+        }
+        // RFC 7162 §3.1.4.1: CHANGEDSINCE implies the MODSEQ item.
+        if args.changed_since.is_some() {
+            push_unique(&mut items, FetchAttribute::ModSeq);
+        }
+        let sets_seen = !read_only && items.iter().any(sets_seen);
+        if sets_seen {
+            push_unique(&mut items, FetchAttribute::Flags);
+        }
+        let needs_whole = items.iter().any(|item| match item {
+            FetchAttribute::Rfc822 => true,
+            FetchAttribute::BodySection {
+                section, partial, ..
+            } => partial.is_none() && *section == Section::default(),
+            _ => false,
+        });
+        let query = MetaQuery {
+            with_envelope: items.contains(&FetchAttribute::Envelope),
+            with_bodystructure: items
+                .iter()
+                .any(|item| matches!(item, FetchAttribute::Body | FetchAttribute::BodyStructure)),
+            with_part_table: items.iter().any(|item| match item {
+                FetchAttribute::Rfc822Header | FetchAttribute::Rfc822Text => true,
+                FetchAttribute::BodySection { section, .. } => *section != Section::default(),
+                _ => false,
+            }),
+            changed_since: args.changed_since.map(ModSeq::new),
+        };
+        Self {
+            items,
+            sets_seen,
+            needs_whole,
+            query,
+        }
+    }
+}
+
+fn push_unique(items: &mut Vec<FetchAttribute>, item: FetchAttribute) {
+    if !items.contains(&item) {
+        items.push(item);
+    }
+}
+
+/// Whether fetching `item` marks the message `\Seen` (RFC 3501 §6.4.5).
+fn sets_seen(item: &FetchAttribute) -> bool {
+    matches!(
+        item,
+        FetchAttribute::Rfc822
+            | FetchAttribute::Rfc822Text
+            | FetchAttribute::BodySection { peek: false, .. }
+    )
+}
+
+pub(crate) async fn fetch(
+    ctx: &mut CommandContext<'_>,
+    selected: &mut Selected,
+    uid: bool,
+    args: &FetchArgs,
+) -> io::Result<Completion> {
+    let uids = match selected
+        .view
+        .resolve(&args.sequence, uid, selected.saved_search.as_ref())
+    {
+        Ok(uids) => uids,
+        Err(error) => return Ok(Completion::bad(error.to_string())),
+    };
+    let plan = FetchPlan::new(args, uid, selected.read_only);
+    if uids.is_empty() {
+        return Ok(Completion::ok("FETCH completed"));
+    }
+    let mut seen_highest = None;
+    if plan.sets_seen {
+        match mark_seen(ctx, selected, &uids).await {
+            Ok(highest) => seen_highest = Some(highest),
+            Err(error) => {
+                tracing::warn!(mailbox = %selected.mailbox.id, code = %error.code, "setting seen failed");
+                return Ok(Completion::from_backend(&error));
+            }
+        }
+    }
+    let mut stream = match ctx
+        .backend
+        .fetch_meta(ctx.principal, selected.mailbox.id, &uids, plan.query)
+        .await
+    {
+        Ok(stream) => stream,
+        Err(error) => {
+            tracing::warn!(mailbox = %selected.mailbox.id, code = %error.code, "fetch failed");
+            return Ok(Completion::from_backend(&error));
+        }
+    };
+    let mut flags_reported = Vec::new();
+    while let Some(next) = stream.next().await {
+        let written = match next {
+            Ok(meta) => write_message(ctx, selected, &plan, &meta)
+                .await
+                .map(|line| line.map(|line| (line, meta.modseq))),
+            Err(error) => Err(error),
+        };
+        match written {
+            Ok(Some((line, modseq))) => {
+                ctx.out.send(&line).await?;
+                flags_reported.push(modseq);
+            }
+            Ok(None) => {}
+            Err(error) => {
+                tracing::warn!(mailbox = %selected.mailbox.id, code = %error.code, "fetch failed");
+                return Ok(Completion::from_backend(&error));
+            }
+        }
+    }
+    // The \Seen changes were just reported as FLAGS; skip them in the sync
+    // unless someone else changed the mailbox too.
+    if let Some(highest) = seen_highest
+        && args.changed_since.is_none()
+    {
+        note_reported_changes(selected, flags_reported, highest);
+    }
+    Ok(Completion::ok("FETCH completed"))
+}
+
+/// Adds `\Seen` to `uids`; returns the mailbox's highest MODSEQ after it.
+async fn mark_seen(
+    ctx: &CommandContext<'_>,
+    selected: &Selected,
+    uids: &UidSet,
+) -> BackendResult<ModSeq> {
+    let seen = Flags {
+        system: SystemFlags(SystemFlags::SEEN),
+        keywords: Vec::new(),
+    };
+    let outcome = ctx
+        .backend
+        .store_flags(
+            ctx.principal,
+            selected.mailbox.id,
+            uids,
+            StoreOperation::Add,
+            &seen,
+            None,
+        )
+        .await?;
+    Ok(outcome.highest_modseq)
+}
+
+/// One `* n FETCH (...)` line, or None for a message the client does not
+/// know yet (not in the view).
+async fn write_message(
+    ctx: &CommandContext<'_>,
+    selected: &Selected,
+    plan: &FetchPlan,
+    meta: &MessageMeta,
+) -> BackendResult<Option<Vec<u8>>> {
+    let Some(seq) = selected.view.seq_of(meta.uid) else {
+        return Ok(None);
+    };
+    let mut source = MessageSource::new(ctx.backend, ctx.principal, meta);
+    if plan.needs_whole {
+        source.load_whole().await?;
+    }
+    let mut line = Line::untagged();
+    line.number(u64::from(seq)).atom("FETCH").open();
+    for item in &plan.items {
+        match item {
+            FetchAttribute::Uid => {
+                line.atom("UID").number(u64::from(meta.uid.get()));
+            }
+            FetchAttribute::Flags => {
+                line.atom("FLAGS");
+                write_flag_list(&mut line, &meta.flags, selected.recent.contains(meta.uid));
+            }
+            FetchAttribute::InternalDate => {
+                let date = internal_date(meta.internal_date, meta.internal_date_offset);
+                line.atom("INTERNALDATE").string(date.as_bytes());
+            }
+            FetchAttribute::Rfc822Size => {
+                line.atom("RFC822.SIZE").number(meta.size);
+            }
+            FetchAttribute::ModSeq => {
+                line.open_named("MODSEQ").number(meta.modseq.get()).close();
+            }
+            FetchAttribute::Envelope => {
+                let bytes = source.structure(StoredImap::Envelope).await?;
+                line.atom("ENVELOPE").raw(&bytes);
+            }
+            FetchAttribute::Body => {
+                let bytes = source.structure(StoredImap::Body).await?;
+                line.atom("BODY").raw(&bytes);
+            }
+            FetchAttribute::BodyStructure => {
+                let bytes = source.structure(StoredImap::BodyStructure).await?;
+                line.atom("BODYSTRUCTURE").raw(&bytes);
+            }
+            FetchAttribute::BodySection {
+                section, partial, ..
+            } => {
+                let data = source.section(section, *partial).await?;
+                line.raw(&section_name(section, *partial));
+                write_data(&mut line, data.as_deref());
+            }
+            FetchAttribute::Rfc822 => {
+                let data = source.section(&Section::default(), None).await?;
+                line.atom("RFC822");
+                write_data(&mut line, data.as_deref());
+            }
+            FetchAttribute::Rfc822Header | FetchAttribute::Rfc822Text => {
+                let (name, text) = if *item == FetchAttribute::Rfc822Header {
+                    ("RFC822.HEADER", SectionText::Header)
+                } else {
+                    ("RFC822.TEXT", SectionText::Text)
+                };
+                let section = Section {
+                    part: Vec::new(),
+                    text: Some(text),
+                };
+                let data = source.section(&section, None).await?;
+                line.atom(name);
+                write_data(&mut line, data.as_deref());
+            }
+        }
+    }
+    line.close();
+    Ok(Some(line.finish()))
+}
+
+/// Body data is always a literal (it may hold any byte); a missing part is NIL.
+fn write_data(line: &mut Line, data: Option<&[u8]>) {
+    match data {
+        Some(data) => line.literal(data),
+        None => line.atom("NIL"),
+    };
+}
+
+/// `"17-Jul-1996 02:44:25 -0700"` in the zone the message was stored with
+/// (RFC 3501 §9 `date-time`: the day is space-padded).
+fn internal_date(seconds: i64, offset_minutes: i32) -> String {
+    let zone = offset_minutes
+        .checked_mul(60)
+        .and_then(FixedOffset::east_opt)
+        .unwrap_or_else(|| Utc.fix());
+    let instant = DateTime::from_timestamp(seconds, 0).unwrap_or_default();
+    instant
+        .with_timezone(&zone)
+        .format("%e-%b-%Y %H:%M:%S %z")
+        .to_string()
+}
+
+#[cfg(test)]
+pub(super) mod tests;

@@ -1,0 +1,268 @@
+//! SEARCH and UID SEARCH (RFC 3501 §6.4.4, §7.2.5; RFC 7162 §3.1.5 MODSEQ).
+//! The command's [`SearchKey`] tree becomes one backend [`SearchQuery`]:
+//! sequence sets become UID sets through the view, `\Recent`/NEW/OLD use the
+//! session's recent set, dates become unix seconds of UTC midnight, and
+//! address and subject keys become header matches. Results are answered as
+//! sequence numbers (UIDs for UID SEARCH), only for messages in the view.
+
+use std::io;
+
+use chrono::{NaiveDate, NaiveTime};
+use mailkeep_common::{ModSeq, Uid};
+
+use super::{CommandContext, Completion, Selected};
+use crate::backend::{SearchFlag, SearchQuery, SystemFlags};
+use crate::command::{SearchArgs, SearchKey};
+use crate::mailbox_view::InvalidSequence;
+use crate::response::Line;
+
+pub(crate) async fn search(
+    ctx: &mut CommandContext<'_>,
+    selected: &mut Selected,
+    uid: bool,
+    args: &SearchArgs,
+) -> io::Result<Completion> {
+    let query = match translate(&args.criteria, selected) {
+        Ok(query) => query,
+        Err(error) => return Ok(Completion::bad(error.to_string())),
+    };
+    let outcome = match ctx
+        .backend
+        .search(ctx.principal, selected.mailbox.id, &query)
+        .await
+    {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            tracing::warn!(mailbox = %selected.mailbox.id, code = %error.code, "search failed");
+            return Ok(Completion::from_backend(&error));
+        }
+    };
+    let mut line = Line::untagged();
+    line.atom("SEARCH");
+    let known: Vec<Uid> = outcome
+        .uids
+        .iter()
+        .copied()
+        .filter(|found| selected.view.seq_of(*found).is_some())
+        .collect();
+    if uid {
+        let mut uids: Vec<u32> = known.iter().map(|found| found.get()).collect();
+        uids.sort_unstable();
+        for value in uids {
+            line.number(u64::from(value));
+        }
+    } else {
+        for seq in selected.view.seqs_of(known.iter().copied()) {
+            line.number(u64::from(seq));
+        }
+    }
+    // RFC 7162 §3.1.5: a search with MODSEQ reports the highest MODSEQ found.
+    if !known.is_empty() && uses_modseq(&args.criteria) {
+        line.open_named("MODSEQ")
+            .number(outcome.highest_modseq.get())
+            .close();
+    }
+    ctx.out.send(&line.finish()).await?;
+    Ok(Completion::ok("SEARCH completed"))
+}
+
+/// The backend query for `key`; an invalid sequence number is an error (BAD).
+pub(super) fn translate(
+    key: &SearchKey,
+    selected: &Selected,
+) -> Result<SearchQuery, InvalidSequence> {
+    use SearchKey as K;
+    let system = |bit| SearchQuery::FlagSet(SearchFlag::System(bit));
+    let not_system = |bit| SearchQuery::FlagUnset(SearchFlag::System(bit));
+    let header = |field: &str, value: &str| SearchQuery::Header {
+        field: field.to_owned(),
+        value: value.to_owned(),
+    };
+    let recent = || SearchQuery::Uid(selected.recent.intersection(selected.view.uids()));
+    let saved = selected.saved_search.as_ref();
+    Ok(match key {
+        K::All => SearchQuery::All,
+        K::Answered => system(SystemFlags::ANSWERED),
+        K::Deleted => system(SystemFlags::DELETED),
+        K::Draft => system(SystemFlags::DRAFT),
+        K::Flagged => system(SystemFlags::FLAGGED),
+        K::Seen => system(SystemFlags::SEEN),
+        K::Unanswered => not_system(SystemFlags::ANSWERED),
+        K::Undeleted => not_system(SystemFlags::DELETED),
+        K::Undraft => not_system(SystemFlags::DRAFT),
+        K::Unflagged => not_system(SystemFlags::FLAGGED),
+        K::Unseen => not_system(SystemFlags::SEEN),
+        K::Keyword(keyword) => SearchQuery::FlagSet(SearchFlag::Keyword(keyword.clone())),
+        K::Unkeyword(keyword) => SearchQuery::FlagUnset(SearchFlag::Keyword(keyword.clone())),
+        K::Recent => recent(),
+        // RFC 3501 §6.4.4: NEW is RECENT UNSEEN, OLD is NOT RECENT.
+        K::New => SearchQuery::And(vec![recent(), not_system(SystemFlags::SEEN)]),
+        K::Old => SearchQuery::Not(Box::new(recent())),
+        K::Bcc(value) => header("bcc", value),
+        K::Cc(value) => header("cc", value),
+        K::From(value) => header("from", value),
+        K::To(value) => header("to", value),
+        K::Subject(value) => header("subject", value),
+        K::Header(field, value) => header(&field.to_ascii_lowercase(), value),
+        K::Body(value) => SearchQuery::Body(value.clone()),
+        K::Text(value) => SearchQuery::Text(value.clone()),
+        K::Before(date) => SearchQuery::InternalBefore(utc_midnight(*date)),
+        K::On(date) => SearchQuery::InternalOn(utc_midnight(*date)),
+        K::Since(date) => SearchQuery::InternalSince(utc_midnight(*date)),
+        K::SentBefore(date) => SearchQuery::SentBefore(utc_midnight(*date)),
+        K::SentOn(date) => SearchQuery::SentOn(utc_midnight(*date)),
+        K::SentSince(date) => SearchQuery::SentSince(utc_midnight(*date)),
+        K::Larger(size) => SearchQuery::Larger(u64::from(*size)),
+        K::Smaller(size) => SearchQuery::Smaller(u64::from(*size)),
+        K::Uid(set) => SearchQuery::Uid(selected.view.resolve(set, true, saved)?),
+        K::Sequence(set) => SearchQuery::Uid(selected.view.resolve(set, false, saved)?),
+        K::ModSeq(modseq) => SearchQuery::ModSeqAtLeast(ModSeq::new(*modseq)),
+        K::Not(inner) => SearchQuery::Not(Box::new(translate(inner, selected)?)),
+        K::Or(left, right) => SearchQuery::Or(vec![
+            translate(left, selected)?,
+            translate(right, selected)?,
+        ]),
+        K::And(keys) => SearchQuery::And(
+            keys.iter()
+                .map(|key| translate(key, selected))
+                .collect::<Result<_, _>>()?,
+        ),
+    })
+}
+
+/// Unix seconds of UTC midnight starting `date` (the `SearchQuery` day unit).
+fn utc_midnight(date: NaiveDate) -> i64 {
+    date.and_time(NaiveTime::MIN).and_utc().timestamp()
+}
+
+fn uses_modseq(key: &SearchKey) -> bool {
+    match key {
+        SearchKey::ModSeq(_) => true,
+        SearchKey::Not(inner) => uses_modseq(inner),
+        SearchKey::Or(left, right) => uses_modseq(left) || uses_modseq(right),
+        SearchKey::And(keys) => keys.iter().any(uses_modseq),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use mailkeep_common::{MailboxId, UidSet};
+
+    use super::*;
+    use crate::backend::MailboxInfo;
+    use crate::command::{SeqBound, SequenceSet};
+    use crate::mailbox_view::MailboxView;
+
+    fn selected(uids: &[(u32, u32)], recent: &[(u32, u32)]) -> Selected {
+        Selected {
+            mailbox: MailboxInfo {
+                id: MailboxId::from_u128(1),
+                name: "INBOX".into(),
+                uidvalidity: 1,
+                uid_next: 100,
+                highest_modseq: ModSeq::new(1),
+                special_use: None,
+            },
+            view: MailboxView::new(UidSet::from_ranges(uids.iter().copied())),
+            read_only: false,
+            recent: UidSet::from_ranges(recent.iter().copied()),
+            reported_modseq: ModSeq::new(1),
+            saved_search: None,
+        }
+    }
+
+    fn seqs(pairs: &[(u32, u32)]) -> SequenceSet {
+        SequenceSet::Ranges(
+            pairs
+                .iter()
+                .map(|&(a, b)| (SeqBound::Value(a), SeqBound::Value(b)))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn sequence_numbers_become_uids_and_dates_utc_midnights() {
+        let selected = selected(&[(10, 12), (20, 21)], &[]);
+        let date = NaiveDate::from_ymd_opt(1994, 2, 1).unwrap();
+        let key = SearchKey::And(vec![
+            SearchKey::Sequence(seqs(&[(2, 4)])),
+            SearchKey::Since(date),
+            SearchKey::SentBefore(date),
+        ]);
+        assert_eq!(
+            translate(&key, &selected).unwrap(),
+            SearchQuery::And(vec![
+                SearchQuery::Uid(UidSet::from_ranges([(11, 12), (20, 20)])),
+                SearchQuery::InternalSince(760_060_800),
+                SearchQuery::SentBefore(760_060_800),
+            ])
+        );
+    }
+
+    #[test]
+    fn addresses_and_headers_become_lowercase_header_matches() {
+        let selected = selected(&[(1, 3)], &[]);
+        let key = SearchKey::Or(
+            Box::new(SearchKey::From("alice".into())),
+            Box::new(SearchKey::Header("X-Spam".into(), "".into())),
+        );
+        assert_eq!(
+            translate(&key, &selected).unwrap(),
+            SearchQuery::Or(vec![
+                SearchQuery::Header {
+                    field: "from".into(),
+                    value: "alice".into()
+                },
+                SearchQuery::Header {
+                    field: "x-spam".into(),
+                    value: "".into()
+                },
+            ])
+        );
+    }
+
+    #[test]
+    fn new_and_old_use_the_session_recent_set() {
+        let selected = selected(&[(1, 5)], &[(4, 9)]);
+        let recent = SearchQuery::Uid(UidSet::from_ranges([(4, 5)]));
+        assert_eq!(
+            translate(&SearchKey::New, &selected).unwrap(),
+            SearchQuery::And(vec![
+                recent.clone(),
+                SearchQuery::FlagUnset(SearchFlag::System(SystemFlags::SEEN)),
+            ])
+        );
+        assert_eq!(
+            translate(&SearchKey::Not(Box::new(SearchKey::Old)), &selected).unwrap(),
+            SearchQuery::Not(Box::new(SearchQuery::Not(Box::new(recent))))
+        );
+    }
+
+    #[test]
+    fn sequence_numbers_beyond_exists_are_refused() {
+        let selected = selected(&[(1, 3)], &[]);
+        let key = SearchKey::Not(Box::new(SearchKey::Sequence(seqs(&[(2, 4)]))));
+        assert_eq!(
+            translate(&key, &selected).unwrap_err(),
+            InvalidSequence {
+                number: 4,
+                exists: 3
+            }
+        );
+    }
+
+    #[test]
+    fn modseq_is_detected_anywhere_in_the_tree() {
+        let nested = SearchKey::Or(
+            Box::new(SearchKey::All),
+            Box::new(SearchKey::And(vec![SearchKey::ModSeq(7)])),
+        );
+        assert!(uses_modseq(&nested));
+        assert!(!uses_modseq(&SearchKey::Seen));
+        assert_eq!(
+            translate(&SearchKey::ModSeq(7), &selected(&[], &[])).unwrap(),
+            SearchQuery::ModSeqAtLeast(ModSeq::new(7))
+        );
+    }
+}

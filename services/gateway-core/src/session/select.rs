@@ -1,0 +1,239 @@
+//! Selecting and watching a mailbox: SELECT/EXAMINE (RFC 3501 §6.3.1-2),
+//! CLOSE (§6.4.2), IDLE (RFC 2177) and the untagged-update sync that every
+//! command ends with (RFC 3501 §7.4.1, RFC 9051 §7.5.1, ARCHITECTURE.md §5).
+//!
+//! Sync invariants: updates come from `changes(since = reported_modseq)`;
+//! EXPUNGE responses precede EXISTS; EXISTS is sent only when the count
+//! changed; when EXPUNGEs may not be sent now, `reported_modseq` stays put so
+//! the next allowed sync reports them (and the client's sequence numbers stay
+//! valid meanwhile).
+
+use std::io;
+
+use chrono::{DateTime, Utc};
+
+use super::flags::{all_system_flags, flag_names, write_flag_list};
+use super::state::{State, Transition};
+use super::{CommandContext, Completion, Flow, Reply, ResponseSink, Selected, Session, Step};
+use crate::backend::Flags;
+use crate::command::{MailboxName, Tag};
+use crate::mailbox_view::MailboxView;
+use crate::response::{Line, Status, condition};
+
+/// SELECT or EXAMINE. A failure leaves no mailbox selected (RFC 3501 §6.3.1).
+pub(crate) async fn select(
+    ctx: &mut CommandContext<'_>,
+    name: &MailboxName,
+    read_only: bool,
+) -> io::Result<Reply> {
+    let opened = match ctx
+        .backend
+        .select_mailbox(ctx.principal, &name.0, read_only)
+        .await
+    {
+        Ok(opened) => opened,
+        Err(error) => {
+            return Ok(Reply {
+                completion: Completion::from_backend(&error),
+                transition: Transition::Unselect,
+            });
+        }
+    };
+    let view = MailboxView::new(opened.uids.clone());
+    let flags = Flags {
+        system: all_system_flags(),
+        keywords: opened.keywords.clone(),
+    };
+    let mut response = Vec::new();
+    let mut line = Line::untagged();
+    line.atom("FLAGS");
+    write_flag_list(&mut line, &flags, false);
+    response.extend(line.finish());
+    let permanent = if read_only {
+        String::new()
+    } else {
+        let names: Vec<&str> = flag_names(&flags).chain(["\\*"]).collect();
+        names.join(" ")
+    };
+    response.extend(untagged_ok(
+        &format!("PERMANENTFLAGS ({permanent})"),
+        "flags",
+    ));
+    response.extend(format!("* {} EXISTS\r\n", view.len()).into_bytes());
+    response.extend(format!("* {} RECENT\r\n", opened.recent.len()).into_bytes());
+    if let Some(seq) = opened.first_unseen.and_then(|uid| view.seq_of(uid)) {
+        response.extend(untagged_ok(&format!("UNSEEN {seq}"), "first unseen"));
+    }
+    let mailbox = opened.mailbox;
+    response.extend(untagged_ok(
+        &format!("UIDVALIDITY {}", mailbox.uidvalidity),
+        "UIDs valid",
+    ));
+    response.extend(untagged_ok(
+        &format!("UIDNEXT {}", mailbox.uid_next),
+        "predicted next UID",
+    ));
+    response.extend(untagged_ok(
+        &format!("HIGHESTMODSEQ {}", mailbox.highest_modseq),
+        "highest",
+    ));
+    ctx.out.send(&response).await?;
+    let (code, verb) = if read_only {
+        ("READ-ONLY", "EXAMINE")
+    } else {
+        ("READ-WRITE", "SELECT")
+    };
+    tracing::debug!(mailbox = %mailbox.id, read_only, "mailbox selected");
+    let selected = Selected {
+        reported_modseq: mailbox.highest_modseq,
+        mailbox,
+        view,
+        read_only,
+        recent: opened.recent,
+        saved_search: None,
+    };
+    Ok(Reply {
+        completion: Completion::ok_with(code, format!("{verb} completed")),
+        transition: Transition::Select(Box::new(selected)),
+    })
+}
+
+fn untagged_ok(code: &str, text: &str) -> Vec<u8> {
+    condition(None, Status::Ok, Some(code), text)
+}
+
+/// CLOSE: expunges silently unless read-only, then deselects (§6.4.2).
+pub(crate) async fn close(ctx: &mut CommandContext<'_>, selected: &Selected) -> Reply {
+    let mut completion = Completion::ok("CLOSE completed");
+    if !selected.read_only {
+        let expunged = ctx
+            .backend
+            .expunge(ctx.principal, selected.mailbox.id, None)
+            .await;
+        if let Err(error) = expunged {
+            completion = Completion::from_backend(&error);
+        }
+    }
+    Reply {
+        completion,
+        transition: Transition::Unselect,
+    }
+}
+
+/// IDLE (RFC 2177 §3): `+ idling`, then every update as it comes.
+pub(crate) async fn start_idle(
+    session: &mut Session,
+    tag: Tag,
+    now: DateTime<Utc>,
+    out: &mut dyn ResponseSink,
+) -> io::Result<Step> {
+    if let Err(error) = session.state.apply(Transition::Idle(tag)) {
+        tracing::error!(error = %error, code = %error.code(), "session state error");
+        let refusal = Completion::no(Some("SERVERBUG"), "internal server error");
+        return Ok(Step::Reply(refusal.into()));
+    }
+    out.send(b"+ idling\r\n").await?;
+    session.report_updates(true, now, out).await?;
+    Ok(Step::Done(Flow::Continue))
+}
+
+/// A line while idling: `DONE` (any case) ends IDLE with OK; anything else
+/// (or a line too long, `None`) ends it with BAD.
+pub(crate) async fn idle_line(
+    session: &mut Session,
+    line: Option<Vec<u8>>,
+    now: DateTime<Utc>,
+    out: &mut dyn ResponseSink,
+) -> io::Result<Flow> {
+    let State::Idle { tag, .. } = &session.state else {
+        return Ok(Flow::Continue);
+    };
+    let tag = tag.clone();
+    let done = line
+        .as_deref()
+        .is_some_and(|line| line.eq_ignore_ascii_case(b"DONE"));
+    let completion = if done {
+        Completion::ok("IDLE terminated")
+    } else {
+        Completion::bad("expected DONE")
+    };
+    let reply = Reply {
+        completion,
+        transition: Transition::EndIdle,
+    };
+    session.complete(&tag, reply, true, now, out).await
+}
+
+/// Reports what changed since `selected.reported_modseq`: EXPUNGE (only
+/// when `allow_expunge`), EXISTS, and FETCH FLAGS of known messages.
+pub(crate) async fn sync_updates(
+    ctx: &mut CommandContext<'_>,
+    selected: &mut Selected,
+    allow_expunge: bool,
+) -> io::Result<()> {
+    let changes = match ctx
+        .backend
+        .changes(ctx.principal, selected.mailbox.id, selected.reported_modseq)
+        .await
+    {
+        Ok(changes) => changes,
+        Err(error) => {
+            tracing::warn!(mailbox = %selected.mailbox.id, code = %error.code, error = %error.message, "change query failed");
+            return Ok(());
+        }
+    };
+    let gone = changes.expunged.intersection(selected.view.uids());
+    let withheld = !allow_expunge && !gone.is_empty();
+    let mut response = Vec::new();
+    if !withheld {
+        // Descending, so each number is also valid before the removals.
+        for uid in gone.iter().rev() {
+            if let Some(seq) = selected.view.remove(uid) {
+                response.extend(format!("* {seq} EXPUNGE\r\n").into_bytes());
+            }
+            selected.recent.remove(uid);
+        }
+    }
+    let known_next = selected.mailbox.uid_next;
+    let count_before = selected.view.len();
+    let mut flag_updates = Vec::new();
+    for update in &changes.changed {
+        if let Some(seq) = selected.view.seq_of(update.uid) {
+            if !withheld {
+                let mut line = Line::untagged();
+                line.number(u64::from(seq))
+                    .atom("FETCH")
+                    .open()
+                    .atom("FLAGS");
+                let recent = selected.recent.contains(update.uid);
+                write_flag_list(&mut line, &update.flags, recent);
+                line.close();
+                flag_updates.extend(line.finish());
+            }
+            continue;
+        }
+        let is_new = update.uid.get() >= known_next
+            && !changes.expunged.contains(update.uid)
+            && selected
+                .view
+                .uids()
+                .last()
+                .is_none_or(|last| update.uid > last);
+        if is_new {
+            selected.view.push(update.uid);
+        }
+    }
+    if selected.view.len() != count_before {
+        response.extend(format!("* {} EXISTS\r\n", selected.view.len()).into_bytes());
+    }
+    response.extend(flag_updates);
+    selected.mailbox.uid_next = selected.mailbox.uid_next.max(changes.uid_next);
+    if !withheld {
+        selected.reported_modseq = selected.reported_modseq.max(changes.highest_modseq);
+        selected.mailbox.highest_modseq = selected.reported_modseq;
+    }
+    if response.is_empty() {
+        return Ok(());
+    }
+    ctx.out.send(&response).await
+}

@@ -1,0 +1,183 @@
+//! SELECT/EXAMINE output, CLOSE vs UNSELECT, and the untagged-update rules:
+//! EXPUNGE before EXISTS, no EXPUNGE without a command in progress, no
+//! EXISTS that does not change the count.
+
+use mailkeep_common::UidSet;
+
+use super::{assert_responses, logged_in, message};
+use crate::backend::{Flags, MailBackend, StoreOperation, SystemFlags};
+use crate::testing::TestClient;
+
+fn deliver(client: &TestClient, subject: &str, system: u32) {
+    let flags = Flags {
+        system: SystemFlags(system),
+        keywords: vec!["$Work".to_owned()],
+    };
+    let date = client.now.timestamp();
+    client
+        .backend
+        .deliver(
+            &client.principal,
+            "INBOX",
+            message(subject).as_bytes(),
+            flags,
+            date,
+        )
+        .unwrap();
+}
+
+/// Marks `uids` of INBOX \Deleted and expunges them, as another session would.
+async fn expunge_elsewhere(client: &TestClient, uids: &[(u32, u32)]) {
+    let set = UidSet::from_ranges(uids.iter().copied());
+    let inbox = client
+        .backend
+        .mailbox_status(&client.principal, "INBOX")
+        .await
+        .unwrap()
+        .mailbox
+        .id;
+    let deleted = Flags {
+        system: SystemFlags(SystemFlags::DELETED),
+        keywords: Vec::new(),
+    };
+    let backend = &client.backend;
+    backend
+        .store_flags(
+            &client.principal,
+            inbox,
+            &set,
+            StoreOperation::Add,
+            &deleted,
+            None,
+        )
+        .await
+        .unwrap();
+    backend
+        .expunge(&client.principal, inbox, Some(&set))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn select_reports_the_mailbox() {
+    let mut client = logged_in().await;
+    deliver(&client, "a", SystemFlags::SEEN);
+    deliver(&client, "b", 0);
+    let output = client.send("s1 SELECT inbox\r\n").await;
+    assert_eq!(
+        output,
+        "* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work)\r\n\
+         * OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft $Work \\*)] flags\r\n\
+         * 2 EXISTS\r\n\
+         * 2 RECENT\r\n\
+         * OK [UNSEEN 2] first unseen\r\n\
+         * OK [UIDVALIDITY 1002] UIDs valid\r\n\
+         * OK [UIDNEXT 3] predicted next UID\r\n\
+         * OK [HIGHESTMODSEQ 3] highest\r\n\
+         s1 OK [READ-WRITE] SELECT completed\r\n"
+    );
+    assert_responses(&output);
+
+    let output = client.send("s2 EXAMINE INBOX\r\n").await;
+    assert!(
+        output.contains("* OK [PERMANENTFLAGS ()] flags\r\n"),
+        "{output}"
+    );
+    // The first SELECT took \Recent.
+    assert!(output.contains("* 0 RECENT\r\n"), "{output}");
+    assert!(
+        output.ends_with("s2 OK [READ-ONLY] EXAMINE completed\r\n"),
+        "{output}"
+    );
+    assert_responses(&output);
+
+    let output = client.send("s3 SELECT Nope\r\ns4 CHECK\r\n").await;
+    assert_eq!(
+        output,
+        "s3 NO [NONEXISTENT] mailbox not found\r\n\
+         s4 BAD command not valid in the authenticated state\r\n"
+    );
+}
+
+#[tokio::test]
+async fn close_expunges_but_unselect_and_examine_do_not() {
+    let mut client = logged_in().await;
+    deliver(&client, "a", SystemFlags::DELETED);
+    client.send("e1 EXAMINE INBOX\r\n").await;
+    assert_eq!(
+        client.send("e2 CLOSE\r\n").await,
+        "e2 OK CLOSE completed\r\n"
+    );
+    assert_eq!(
+        client
+            .backend
+            .uids(&client.principal, "INBOX")
+            .unwrap()
+            .len(),
+        1
+    );
+    client.send("e3 SELECT INBOX\r\n").await;
+    assert_eq!(
+        client.send("e4 UNSELECT\r\n").await,
+        "e4 OK UNSELECT completed\r\n"
+    );
+    assert_eq!(
+        client
+            .backend
+            .uids(&client.principal, "INBOX")
+            .unwrap()
+            .len(),
+        1
+    );
+    client.send("e5 SELECT INBOX\r\n").await;
+    // CLOSE is silent: no EXPUNGE response.
+    assert_eq!(
+        client.send("e6 CLOSE\r\n").await,
+        "e6 OK CLOSE completed\r\n"
+    );
+    assert!(
+        client
+            .backend
+            .uids(&client.principal, "INBOX")
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn updates_follow_the_rfc3501_rules() {
+    let mut client = logged_in().await;
+    deliver(&client, "a", 0);
+    deliver(&client, "b", 0);
+    client.send("s1 SELECT INBOX\r\n").await;
+
+    // Nothing changed: NOOP says nothing untagged.
+    assert_eq!(client.send("n1 NOOP\r\n").await, "n1 OK NOOP completed\r\n");
+
+    // Another session expunges 1 and a message arrives.
+    expunge_elsewhere(&client, &[(1, 1)]).await;
+    deliver(&client, "c", 0);
+    // Without a command in progress only the new message may be announced;
+    // the expunged one keeps its number, so EXISTS counts it.
+    assert_eq!(client.poll().await, "* 3 EXISTS\r\n");
+    assert_eq!(client.poll().await, "");
+    // The withheld sync is repeated whole, so the new message's flags come
+    // along with the EXPUNGE.
+    let output = client.send("n2 NOOP\r\n").await;
+    assert_eq!(
+        output,
+        "* 1 EXPUNGE\r\n* 2 FETCH (FLAGS ($Work))\r\nn2 OK NOOP completed\r\n"
+    );
+    assert_responses(&output);
+    assert_eq!(client.send("n3 NOOP\r\n").await, "n3 OK NOOP completed\r\n");
+
+    // Expunge and arrival in one sync: EXPUNGE first, and one EXISTS.
+    expunge_elsewhere(&client, &[(2, 3)]).await;
+    deliver(&client, "d", 0);
+    let output = client.send("n4 NOOP\r\n").await;
+    assert_eq!(
+        output,
+        "* 2 EXPUNGE\r\n* 1 EXPUNGE\r\n* 1 EXISTS\r\nn4 OK NOOP completed\r\n"
+    );
+    assert_responses(&output);
+}

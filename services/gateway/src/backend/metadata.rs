@@ -1,0 +1,300 @@
+//! `impl MailBackend for GrpcBackend`: one metadata RPC per port call (ARCHITECTURE.md
+//! §3a: O(1) round trips per IMAP command), with bodies going through the
+//! blob client. Invariant (ARCHITECTURE.md §3, invariant 3): `append` stores
+//! every body before the single `AppendMessages` call, so a failure in
+//! between leaves orphan blobs, never a message without a body.
+
+use async_trait::async_trait;
+use futures::stream::{BoxStream, StreamExt, TryStreamExt};
+use mailkeep_common::{BlobId, MailboxId, ModSeq, UidSet};
+use mailkeep_gateway_core::backend::{
+    AppendOutcome, BackendResult, Changes, CopyOutcome, ExpungeOutcome, Flags, MailBackend,
+    MailboxInfo, MailboxStatus, MessageMeta, MetaQuery, NewMessage, Principal, SearchOutcome,
+    SearchQuery, SelectedMailbox, StoreOperation, StoreOutcome,
+};
+use mailkeep_proto::metadata::v1 as pb;
+use mailkeep_proto::uid_set_to_proto;
+
+use super::GrpcBackend;
+use super::convert::{
+    append_from_proto, changes_from_proto, copy_from_proto, expunge_from_proto, flags_to_proto,
+    mailbox_from_proto, meta_from_proto, new_message_to_proto, principal_from_account,
+    search_from_proto, search_key_to_proto, selected_from_proto, status_error, status_from_proto,
+    store_from_proto, store_operation_to_proto,
+};
+
+/// Bodies of one MULTIAPPEND stored concurrently, at most this many at once.
+const CONCURRENT_BLOB_PUTS: usize = 4;
+
+/// Runs one call on a fresh handle of the metadata client (handles are cheap
+/// clones sharing the channel) and maps a failed status to `BackendError`.
+macro_rules! call {
+    ($backend:expr, $method:ident, $request:expr) => {
+        $backend
+            .metadata
+            .clone()
+            .$method($request)
+            .await
+            .map(tonic::Response::into_inner)
+            .map_err(|status| status_error(&status))
+    };
+}
+
+fn account(who: &Principal) -> String {
+    who.account_id.to_string()
+}
+
+#[async_trait]
+impl MailBackend for GrpcBackend {
+    async fn authenticate(&self, login: &str, password: &str) -> BackendResult<Principal> {
+        let request = pb::AuthenticateRequest {
+            login: login.to_owned(),
+            password: password.to_owned(),
+        };
+        principal_from_account(call!(self, authenticate, request)?)
+    }
+
+    async fn list_mailboxes(&self, who: &Principal) -> BackendResult<Vec<MailboxInfo>> {
+        let request = pb::ListMailboxesRequest {
+            account_id: account(who),
+        };
+        call!(self, list_mailboxes, request)?
+            .mailboxes
+            .into_iter()
+            .map(|mailbox| mailbox_from_proto(Some(mailbox)))
+            .collect()
+    }
+
+    async fn create_mailbox(
+        &self,
+        who: &Principal,
+        name: &str,
+        special_use: Option<&str>,
+    ) -> BackendResult<MailboxInfo> {
+        let request = pb::CreateMailboxRequest {
+            account_id: account(who),
+            name: name.to_owned(),
+            special_use: special_use.unwrap_or_default().to_owned(),
+        };
+        mailbox_from_proto(Some(call!(self, create_mailbox, request)?))
+    }
+
+    async fn delete_mailbox(&self, who: &Principal, name: &str) -> BackendResult<()> {
+        let request = pb::DeleteMailboxRequest {
+            account_id: account(who),
+            name: name.to_owned(),
+        };
+        call!(self, delete_mailbox, request).map(drop)
+    }
+
+    async fn rename_mailbox(&self, who: &Principal, from: &str, to: &str) -> BackendResult<()> {
+        let request = pb::RenameMailboxRequest {
+            account_id: account(who),
+            from: from.to_owned(),
+            to: to.to_owned(),
+        };
+        call!(self, rename_mailbox, request).map(drop)
+    }
+
+    async fn set_subscription(
+        &self,
+        who: &Principal,
+        name: &str,
+        subscribed: bool,
+    ) -> BackendResult<()> {
+        let request = pb::SetSubscriptionRequest {
+            account_id: account(who),
+            name: name.to_owned(),
+            subscribed,
+        };
+        call!(self, set_subscription, request).map(drop)
+    }
+
+    async fn list_subscriptions(&self, who: &Principal) -> BackendResult<Vec<String>> {
+        let request = pb::ListSubscriptionsRequest {
+            account_id: account(who),
+        };
+        Ok(call!(self, list_subscriptions, request)?.names)
+    }
+
+    async fn mailbox_status(&self, who: &Principal, name: &str) -> BackendResult<MailboxStatus> {
+        let request = pb::MailboxStatusRequest {
+            account_id: account(who),
+            name: name.to_owned(),
+        };
+        status_from_proto(call!(self, mailbox_status, request)?)
+    }
+
+    async fn select_mailbox(
+        &self,
+        who: &Principal,
+        name: &str,
+        read_only: bool,
+    ) -> BackendResult<SelectedMailbox> {
+        let request = pb::SelectMailboxRequest {
+            account_id: account(who),
+            name: name.to_owned(),
+            read_only,
+        };
+        selected_from_proto(call!(self, select_mailbox, request)?)
+    }
+
+    async fn append(
+        &self,
+        who: &Principal,
+        mailbox: MailboxId,
+        messages: Vec<NewMessage>,
+    ) -> BackendResult<AppendOutcome> {
+        let tenant = who.tenant_id;
+        let blob = &self.blob;
+        let stored: Vec<pb::NewMessage> = futures::stream::iter(messages)
+            .map(|mut message| async move {
+                let raw = std::mem::take(&mut message.raw);
+                let size = raw.len() as u64;
+                let id: BlobId = blob.put(tenant, raw).await?;
+                Ok(new_message_to_proto(id, size, message))
+            })
+            .buffered(CONCURRENT_BLOB_PUTS)
+            .try_collect()
+            .await?;
+        let request = pb::AppendMessagesRequest {
+            account_id: account(who),
+            mailbox_id: mailbox.to_string(),
+            messages: stored,
+        };
+        append_from_proto(call!(self, append_messages, request)?)
+    }
+
+    async fn fetch_meta(
+        &self,
+        who: &Principal,
+        mailbox: MailboxId,
+        uids: &UidSet,
+        query: MetaQuery,
+    ) -> BackendResult<BoxStream<'static, BackendResult<MessageMeta>>> {
+        let request = pb::FetchMessagesRequest {
+            account_id: account(who),
+            mailbox_id: mailbox.to_string(),
+            uids: Some(uid_set_to_proto(uids)),
+            with_envelope: query.with_envelope,
+            with_bodystructure: query.with_bodystructure,
+            with_part_table: query.with_part_table,
+            changed_since: query.changed_since.map_or(0, ModSeq::get),
+        };
+        let stream = call!(self, fetch_messages, request)?;
+        Ok(stream
+            .map(|item| {
+                item.map_err(|status| status_error(&status))
+                    .and_then(meta_from_proto)
+            })
+            .boxed())
+    }
+
+    async fn read_blob(
+        &self,
+        who: &Principal,
+        blob: BlobId,
+        offset: u64,
+        length: Option<u64>,
+    ) -> BackendResult<Vec<u8>> {
+        self.blob.read(who.tenant_id, blob, offset, length).await
+    }
+
+    async fn store_flags(
+        &self,
+        who: &Principal,
+        mailbox: MailboxId,
+        uids: &UidSet,
+        operation: StoreOperation,
+        flags: &Flags,
+        unchanged_since: Option<ModSeq>,
+    ) -> BackendResult<StoreOutcome> {
+        let request = pb::StoreFlagsRequest {
+            account_id: account(who),
+            mailbox_id: mailbox.to_string(),
+            uids: Some(uid_set_to_proto(uids)),
+            operation: store_operation_to_proto(operation).into(),
+            flags: Some(flags_to_proto(flags)),
+            unchanged_since: unchanged_since.map_or(0, ModSeq::get),
+        };
+        store_from_proto(call!(self, store_flags, request)?)
+    }
+
+    async fn copy_messages(
+        &self,
+        who: &Principal,
+        from: MailboxId,
+        uids: &UidSet,
+        to: MailboxId,
+    ) -> BackendResult<CopyOutcome> {
+        let request = copy_request(who, from, uids, to);
+        copy_from_proto(call!(self, copy_messages, request)?)
+    }
+
+    async fn move_messages(
+        &self,
+        who: &Principal,
+        from: MailboxId,
+        uids: &UidSet,
+        to: MailboxId,
+    ) -> BackendResult<CopyOutcome> {
+        let request = copy_request(who, from, uids, to);
+        copy_from_proto(call!(self, move_messages, request)?)
+    }
+
+    async fn expunge(
+        &self,
+        who: &Principal,
+        mailbox: MailboxId,
+        uids: Option<&UidSet>,
+    ) -> BackendResult<ExpungeOutcome> {
+        let request = pb::ExpungeRequest {
+            account_id: account(who),
+            mailbox_id: mailbox.to_string(),
+            uids: uids.map(uid_set_to_proto),
+        };
+        Ok(expunge_from_proto(call!(self, expunge, request)?))
+    }
+
+    async fn changes(
+        &self,
+        who: &Principal,
+        mailbox: MailboxId,
+        since: ModSeq,
+    ) -> BackendResult<Changes> {
+        let request = pb::ChangesRequest {
+            account_id: account(who),
+            mailbox_id: mailbox.to_string(),
+            since_modseq: since.get(),
+        };
+        changes_from_proto(call!(self, changes, request)?)
+    }
+
+    async fn search(
+        &self,
+        who: &Principal,
+        mailbox: MailboxId,
+        query: &SearchQuery,
+    ) -> BackendResult<SearchOutcome> {
+        let request = pb::SearchRequest {
+            account_id: account(who),
+            mailbox_id: mailbox.to_string(),
+            key: Some(search_key_to_proto(query)),
+        };
+        search_from_proto(call!(self, search, request)?)
+    }
+}
+
+fn copy_request(
+    who: &Principal,
+    from: MailboxId,
+    uids: &UidSet,
+    to: MailboxId,
+) -> pb::CopyMessagesRequest {
+    pb::CopyMessagesRequest {
+        account_id: account(who),
+        from_mailbox_id: from.to_string(),
+        uids: Some(uid_set_to_proto(uids)),
+        to_mailbox_id: to.to_string(),
+    }
+}

@@ -1,0 +1,101 @@
+//! [`GatewayConfig`]: the bound listeners, TLS, peer trust, session limits
+//! and timeouts one `serve` call runs with. Listeners arrive already bound,
+//! so the caller owns addresses (port 0 in tests) and reports them.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use ipnet::IpNet;
+use mailkeep_gateway_core::session::SessionConfig;
+use tokio::net::TcpListener;
+
+/// RFC 9051 §5.4: an autologout timer must be at least 30 minutes.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
+pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_IDLE_POLL_INTERVAL: Duration = Duration::from_secs(1);
+pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Everything [`serve`](crate::serve) needs besides the backend.
+#[derive(Debug)]
+pub struct GatewayConfig {
+    /// Plain IMAP; offers STARTTLS when `tls` is set (RFC 3501 §6.2.1).
+    pub imap: Option<TcpListener>,
+    /// Implicit TLS (RFC 8314 §3.2); requires `tls`.
+    pub imaps: Option<TcpListener>,
+    pub tls: Option<Arc<rustls::ServerConfig>>,
+    /// Peers in these networks, like loopback peers, may send passwords
+    /// without TLS (ARCHITECTURE.md §6).
+    pub trusted_networks: Vec<IpNet>,
+    pub session: Arc<SessionConfig>,
+    /// How long sessions may finish after `* BYE` before they are cut.
+    pub drain_timeout: Duration,
+    /// Bound on a TLS handshake (implicit or after STARTTLS).
+    pub handshake_timeout: Duration,
+    /// A connection without a command for this long is logged out.
+    pub idle_timeout: Duration,
+    /// How often an idling session looks for mailbox changes.
+    pub idle_poll_interval: Duration,
+    /// Bound on one write to a client that does not read.
+    pub write_timeout: Duration,
+}
+
+impl GatewayConfig {
+    /// No listeners, no TLS, no trusted networks, default timeouts.
+    pub fn new(session: Arc<SessionConfig>) -> Self {
+        Self {
+            imap: None,
+            imaps: None,
+            tls: None,
+            trusted_networks: Vec::new(),
+            session,
+            drain_timeout: DEFAULT_DRAIN_TIMEOUT,
+            handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
+            idle_timeout: DEFAULT_IDLE_TIMEOUT,
+            idle_poll_interval: DEFAULT_IDLE_POLL_INTERVAL,
+            write_timeout: DEFAULT_WRITE_TIMEOUT,
+        }
+    }
+}
+
+/// A loopback peer, or one inside a trusted network. IPv4-mapped IPv6
+/// addresses are judged as the IPv4 address they carry.
+pub(crate) fn is_trusted_peer(peer: IpAddr, trusted_networks: &[IpNet]) -> bool {
+    let peer = peer.to_canonical();
+    peer.is_loopback()
+        || trusted_networks
+            .iter()
+            .any(|network| network.contains(&peer))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn networks(cidrs: &[&str]) -> Vec<IpNet> {
+        cidrs.iter().map(|cidr| cidr.parse().unwrap()).collect()
+    }
+
+    #[test]
+    fn loopback_is_always_trusted() {
+        assert!(is_trusted_peer("127.0.0.1".parse().unwrap(), &[]));
+        assert!(is_trusted_peer("127.8.9.10".parse().unwrap(), &[]));
+        assert!(is_trusted_peer("::1".parse().unwrap(), &[]));
+        assert!(is_trusted_peer("::ffff:127.0.0.1".parse().unwrap(), &[]));
+    }
+
+    #[test]
+    fn other_peers_are_trusted_only_inside_a_configured_network() {
+        let trusted = networks(&["10.0.0.0/8", "fd00::/8"]);
+        assert!(is_trusted_peer("10.1.2.3".parse().unwrap(), &trusted));
+        assert!(is_trusted_peer(
+            "::ffff:10.1.2.3".parse().unwrap(),
+            &trusted
+        ));
+        assert!(is_trusted_peer("fd12::1".parse().unwrap(), &trusted));
+        assert!(!is_trusted_peer("192.0.2.1".parse().unwrap(), &trusted));
+        assert!(!is_trusted_peer("2001:db8::1".parse().unwrap(), &trusted));
+        assert!(!is_trusted_peer("192.0.2.1".parse().unwrap(), &[]));
+    }
+}

@@ -1,0 +1,21 @@
+//! The IMAP I/O driver: bound listeners (IMAP with STARTTLS, and IMAPS),
+//! one task per connection feeding bytes to the sans-IO
+//! [`Session`](mailkeep_gateway_core::session::Session), TLS, peer trust,
+//! drain on shutdown, and [`GrpcBackend`], the `MailBackend` implementation
+//! over the metadata and blob gRPC contracts.
+#![forbid(unsafe_code)]
+
+mod backend;
+mod config;
+mod connection;
+mod server;
+pub mod tls;
+
+pub use backend::{ConnectError, GrpcBackend, connect_backend};
+pub use config::{
+    DEFAULT_DRAIN_TIMEOUT, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_POLL_INTERVAL,
+    DEFAULT_IDLE_TIMEOUT, DEFAULT_WRITE_TIMEOUT, GatewayConfig,
+};
+pub use ipnet::IpNet;
+pub use server::serve;
+pub use tls::{TlsError, generate_self_signed, load_tls};

@@ -1,0 +1,9 @@
+//! Integration tests of the gateway crate, one binary: the IMAP driver over
+//! loopback sockets, and `GrpcBackend` against in-process metadata and blob
+//! services.
+
+#![allow(clippy::unwrap_used)] // a test harness: a failed unwrap is a failed test
+
+mod driver;
+mod grpc_backend;
+mod harness;

@@ -1,0 +1,427 @@
+//! The configuration: one TOML file with one table per role (`[gateway]`,
+//! `[metadata]`, `[blob]`, `[admin]`, `[ops]`, `[internal]`), overridden by
+//! `MAILKEEP_<TABLE>__<KEY>` environment variables (figment). Unknown keys are
+//! rejected; every key has a default. Secrets come by value (`token`) or from
+//! a file (`token_file`), never both, and are resolved once by [`Secret::resolve`].
+//! `deploy/config/mailkeep.example.toml` documents every key.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use figment::Figment;
+use figment::providers::{Env, Format, Toml};
+use serde::Deserialize;
+
+/// Prefix of every environment override.
+pub const ENV_PREFIX: &str = "MAILKEEP_";
+/// The tables an environment override may address.
+const TABLES: [&str; 6] = ["gateway", "metadata", "blob", "admin", "ops", "internal"];
+
+/// A configuration that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config file {path} does not exist")]
+    MissingFile { path: PathBuf },
+    #[error("invalid configuration: {0}")]
+    Invalid(#[from] Box<figment::Error>),
+    #[error("{key} and {key}_file are both set; use one")]
+    SecretTwice { key: String },
+    #[error("cannot read {key}_file {path}")]
+    SecretFile {
+        key: String,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{key} is required for this role")]
+    Required { key: &'static str },
+}
+
+/// The whole configuration.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub gateway: GatewaySettings,
+    pub metadata: MetadataSettings,
+    pub blob: BlobSettings,
+    pub admin: AdminSettings,
+    pub ops: OpsSettings,
+    pub internal: InternalSettings,
+}
+
+impl Config {
+    /// Reads `file` (when given), then applies `MAILKEEP_*` overrides.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::new();
+        if let Some(path) = file {
+            if !path.is_file() {
+                return Err(ConfigError::MissingFile {
+                    path: path.to_path_buf(),
+                });
+            }
+            figment = figment.merge(Toml::file_exact(path));
+        }
+        figment
+            .merge(env_overrides())
+            .extract()
+            .map_err(|error| ConfigError::Invalid(Box::new(error)))
+    }
+}
+
+/// `MAILKEEP_ADMIN__LISTEN` -> `admin.listen`. Variables that address no
+/// table (`MAILKEEP_LOG`, `MAILKEEP_CONFIG`, test settings) are not config.
+fn env_overrides() -> Env {
+    Env::prefixed(ENV_PREFIX)
+        .filter(|key| {
+            let key = key.as_str().to_ascii_lowercase();
+            TABLES.iter().any(|table| {
+                key.strip_prefix(table)
+                    .is_some_and(|rest| rest.starts_with("__"))
+            })
+        })
+        .split("__")
+}
+
+/// `[internal]`: the shared secret of the internal gRPC calls.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct InternalSettings {
+    pub token: Option<String>,
+    pub token_file: Option<PathBuf>,
+}
+
+impl InternalSettings {
+    pub fn token(&self) -> Result<Option<Secret>, ConfigError> {
+        Secret::resolve(
+            "internal.token",
+            self.token.as_deref(),
+            self.token_file.as_deref(),
+        )
+    }
+}
+
+/// `[metadata]`: the metadata gRPC service.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MetadataSettings {
+    pub listen: SocketAddr,
+    /// `postgres://...` or `sqlite://path`.
+    pub database_url: Option<String>,
+}
+
+impl Default for MetadataSettings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([0, 0, 0, 0], 50051)),
+            database_url: None,
+        }
+    }
+}
+
+/// `[blob]`: the blob gRPC service and its store.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BlobSettings {
+    pub listen: SocketAddr,
+    /// `s3://bucket[/prefix]` or `file:///path`.
+    pub url: Option<String>,
+    pub s3_endpoint: Option<String>,
+    pub s3_region: String,
+    pub s3_access_key_id: Option<String>,
+    pub s3_secret_access_key: Option<String>,
+    pub s3_secret_access_key_file: Option<PathBuf>,
+    /// Create the bucket at start-up when it is missing.
+    pub s3_create_bucket: bool,
+    pub max_blob_bytes: u64,
+}
+
+impl Default for BlobSettings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([0, 0, 0, 0], 50052)),
+            url: None,
+            s3_endpoint: None,
+            s3_region: "us-east-1".to_owned(),
+            s3_access_key_id: None,
+            s3_secret_access_key: None,
+            s3_secret_access_key_file: None,
+            s3_create_bucket: false,
+            max_blob_bytes: mailkeep_blob::DEFAULT_MAX_BLOB_BYTES,
+        }
+    }
+}
+
+impl BlobSettings {
+    pub fn s3_secret_access_key(&self) -> Result<Option<Secret>, ConfigError> {
+        Secret::resolve(
+            "blob.s3_secret_access_key",
+            self.s3_secret_access_key.as_deref(),
+            self.s3_secret_access_key_file.as_deref(),
+        )
+    }
+}
+
+/// `[gateway]`: the IMAP front-end.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GatewaySettings {
+    /// IMAP with STARTTLS (RFC 9051 §6.2.1).
+    pub imap_listen: SocketAddr,
+    /// Implicit TLS (RFC 8314 §3.2); served only when a certificate is set.
+    pub imaps_listen: SocketAddr,
+    pub tls_cert_file: Option<PathBuf>,
+    pub tls_key_file: Option<PathBuf>,
+    pub metadata_url: String,
+    pub blob_url: String,
+    /// Networks (CIDR) whose clients may log in without TLS, besides loopback.
+    pub trusted_networks: Vec<String>,
+}
+
+impl Default for GatewaySettings {
+    fn default() -> Self {
+        Self {
+            imap_listen: SocketAddr::from(([0, 0, 0, 0], 143)),
+            imaps_listen: SocketAddr::from(([0, 0, 0, 0], 993)),
+            tls_cert_file: None,
+            tls_key_file: None,
+            metadata_url: "http://127.0.0.1:50051".to_owned(),
+            blob_url: "http://127.0.0.1:50052".to_owned(),
+            trusted_networks: Vec::new(),
+        }
+    }
+}
+
+/// `[admin]`: the REST admin API.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AdminSettings {
+    pub listen: SocketAddr,
+    pub metadata_url: String,
+    pub bootstrap_token: Option<String>,
+    pub bootstrap_token_file: Option<PathBuf>,
+}
+
+impl Default for AdminSettings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([0, 0, 0, 0], 8080)),
+            metadata_url: "http://127.0.0.1:50051".to_owned(),
+            bootstrap_token: None,
+            bootstrap_token_file: None,
+        }
+    }
+}
+
+impl AdminSettings {
+    pub fn bootstrap_token(&self) -> Result<Option<Secret>, ConfigError> {
+        Secret::resolve(
+            "admin.bootstrap_token",
+            self.bootstrap_token.as_deref(),
+            self.bootstrap_token_file.as_deref(),
+        )
+    }
+}
+
+/// `[ops]`: `/healthz`, `/readyz` and `/metrics`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OpsSettings {
+    pub listen: SocketAddr,
+}
+
+impl Default for OpsSettings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([0, 0, 0, 0], 9090)),
+        }
+    }
+}
+
+/// A secret string; `Debug` and `Display` never show it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: String) -> Self {
+        Self(value)
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Resolves `key` given by value or by `key_file`. A file's trailing line
+    /// break is dropped; an empty value counts as unset.
+    pub fn resolve(
+        key: &str,
+        value: Option<&str>,
+        file: Option<&Path>,
+    ) -> Result<Option<Self>, ConfigError> {
+        match (value.filter(|v| !v.is_empty()), file) {
+            (Some(_), Some(_)) => Err(ConfigError::SecretTwice {
+                key: key.to_owned(),
+            }),
+            (Some(value), None) => Ok(Some(Self(value.to_owned()))),
+            (None, Some(path)) => {
+                let text =
+                    std::fs::read_to_string(path).map_err(|source| ConfigError::SecretFile {
+                        key: key.to_owned(),
+                        path: path.to_path_buf(),
+                        source,
+                    })?;
+                let secret = text.trim_end_matches(['\r', '\n']);
+                Ok((!secret.is_empty()).then(|| Self(secret.to_owned())))
+            }
+            (None, None) => Ok(None),
+        }
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::result_large_err)] // figment::Jail closures return figment::Result
+mod tests {
+    use super::*;
+    use figment::Jail;
+
+    fn load_in(jail: &Jail, toml: &str) -> Result<Config, ConfigError> {
+        let path = jail.directory().join("mailkeep.toml");
+        std::fs::write(&path, toml).unwrap();
+        Config::load(Some(&path))
+    }
+
+    #[test]
+    fn defaults_apply_without_a_file() {
+        Jail::expect_with(|_jail| {
+            let config = Config::load(None).unwrap();
+            assert_eq!(config.admin.listen, SocketAddr::from(([0, 0, 0, 0], 8080)));
+            assert_eq!(config.gateway.imaps_listen.port(), 993);
+            assert_eq!(config.blob.s3_region, "us-east-1");
+            assert!(config.metadata.database_url.is_none());
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        Jail::expect_with(|jail| {
+            jail.set_env("MAILKEEP_ADMIN__LISTEN", "127.0.0.1:18080");
+            jail.set_env("MAILKEEP_BLOB__MAX_BLOB_BYTES", "1234");
+            jail.set_env("MAILKEEP_LOG", "debug");
+            jail.set_env("MAILKEEP_TEST_POSTGRES_URL", "postgres://ignored");
+            let config = load_in(
+                jail,
+                r#"
+                [admin]
+                listen = "127.0.0.1:8081"
+                metadata_url = "http://meta:50051"
+                [blob]
+                max_blob_bytes = 10
+                url = "s3://mail"
+                "#,
+            )
+            .unwrap();
+            assert_eq!(
+                config.admin.listen,
+                SocketAddr::from(([127, 0, 0, 1], 18080))
+            );
+            assert_eq!(config.admin.metadata_url, "http://meta:50051");
+            assert_eq!(config.blob.max_blob_bytes, 1234);
+            assert_eq!(config.blob.url.as_deref(), Some("s3://mail"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_in_files_and_environment() {
+        Jail::expect_with(|jail| {
+            let error = load_in(jail, "[admin]\nlisten_addr = \"127.0.0.1:1\"\n").unwrap_err();
+            assert!(error.to_string().contains("listen_addr"), "{error}");
+            let error = load_in(jail, "[smtp]\nport = 25\n").unwrap_err();
+            assert!(error.to_string().contains("smtp"), "{error}");
+            jail.set_env("MAILKEEP_OPS__PORT", "1");
+            let error = load_in(jail, "").unwrap_err();
+            assert!(error.to_string().contains("port"), "{error}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn secrets_come_from_a_value_or_a_file_but_not_both() {
+        Jail::expect_with(|jail| {
+            jail.create_file("token.txt", "from-file\n")?;
+            let token_file = jail.directory().join("token.txt");
+            let config = load_in(
+                jail,
+                &format!(
+                    "[internal]\ntoken_file = {:?}\n",
+                    token_file.display().to_string()
+                ),
+            )
+            .unwrap();
+            let token = config.internal.token().unwrap().unwrap();
+            assert_eq!(token.expose(), "from-file");
+            assert_eq!(format!("{token:?}"), "Secret(<redacted>)");
+
+            jail.set_env("MAILKEEP_INTERNAL__TOKEN", "from-env");
+            let config = load_in(jail, "").unwrap();
+            assert_eq!(
+                config.internal.token().unwrap().unwrap().expose(),
+                "from-env"
+            );
+
+            jail.set_env(
+                "MAILKEEP_INTERNAL__TOKEN_FILE",
+                token_file.display().to_string(),
+            );
+            let config = load_in(jail, "").unwrap();
+            assert!(matches!(
+                config.internal.token(),
+                Err(ConfigError::SecretTwice { .. })
+            ));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_example_config_documents_valid_keys() {
+        Jail::expect_with(|_jail| {
+            let example = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../deploy/config/mailkeep.example.toml");
+            let config = Config::load(Some(&example)).unwrap();
+            assert_eq!(config.gateway.imap_listen.port(), 143);
+            assert_eq!(
+                config.blob.max_blob_bytes,
+                mailkeep_blob::DEFAULT_MAX_BLOB_BYTES
+            );
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_missing_secret_file_and_a_missing_config_file_are_errors() {
+        Jail::expect_with(|jail| {
+            let config = load_in(
+                jail,
+                "[admin]\nbootstrap_token_file = \"/nonexistent/token\"\n",
+            )
+            .unwrap();
+            assert!(matches!(
+                config.admin.bootstrap_token(),
+                Err(ConfigError::SecretFile { .. })
+            ));
+            let missing = jail.directory().join("nope.toml");
+            assert!(matches!(
+                Config::load(Some(&missing)),
+                Err(ConfigError::MissingFile { .. })
+            ));
+            Ok(())
+        });
+    }
+}

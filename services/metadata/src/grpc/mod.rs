@@ -1,0 +1,448 @@
+//! The gRPC face of the metadata service: [`MetadataGrpc`] serves every RPC
+//! of `mailkeep.metadata.v1.Metadata` over an `Arc<dyn MetadataStore>`, and
+//! [`serve`] runs it on a bound listener behind the internal shared-secret
+//! interceptor until the shutdown future resolves. Every failure reaches the
+//! client with its `ErrorCode` (`x-mailkeep-error`); passwords are never logged.
+
+mod convert;
+
+use std::future::Future;
+use std::sync::Arc;
+
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use mailkeep_common::{AccountId, MailboxId, ModSeq};
+use mailkeep_proto::InternalAuth;
+use mailkeep_proto::metadata::v1 as pb;
+use mailkeep_proto::metadata::v1::metadata_server::{Metadata, MetadataServer};
+use mailkeep_proto::uid_set_to_proto;
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+use tonic::service::interceptor::InterceptedService;
+use tonic::{Request, Response, Status};
+
+use crate::model::{MetaQuery, NewAccount};
+use crate::store::{MetadataStore, fetch_stream};
+use convert::{parse_id, store_status};
+
+/// The metadata gRPC service.
+#[derive(Clone)]
+pub struct MetadataGrpc {
+    store: Arc<dyn MetadataStore>,
+}
+
+impl MetadataGrpc {
+    pub fn new(store: Arc<dyn MetadataStore>) -> Self {
+        Self { store }
+    }
+}
+
+/// Largest request or answer the service accepts: an APPEND batch carries the
+/// analysis (decoded text included) of every message in it.
+pub const MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
+
+/// Serves the metadata service on `listener` until `shutdown` resolves.
+pub async fn serve(
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    store: Arc<dyn MetadataStore>,
+    auth: InternalAuth,
+) -> Result<(), tonic::transport::Error> {
+    let server = MetadataServer::new(MetadataGrpc::new(store))
+        .max_decoding_message_size(MAX_MESSAGE_BYTES)
+        .max_encoding_message_size(MAX_MESSAGE_BYTES);
+    let service = InterceptedService::new(server, move |request| auth.check(request));
+    tonic::transport::Server::builder()
+        .add_service(service)
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
+        .await
+}
+
+fn account_id(text: &str) -> Result<AccountId, Status> {
+    parse_id(text, "account_id")
+}
+
+fn mailbox_id(text: &str, field: &str) -> Result<MailboxId, Status> {
+    parse_id(text, field)
+}
+
+type Answer<T> = Result<Response<T>, Status>;
+
+#[tonic::async_trait]
+impl Metadata for MetadataGrpc {
+    async fn create_tenant(&self, request: Request<pb::CreateTenantRequest>) -> Answer<pb::Tenant> {
+        let request = request.into_inner();
+        let tenant = self
+            .store
+            .create_tenant(&request.domain)
+            .await
+            .map_err(store_status)?;
+        tracing::info!(tenant = %tenant.id, domain = %tenant.domain, "tenant created");
+        Ok(Response::new(convert::tenant(tenant)))
+    }
+
+    async fn get_tenant(&self, request: Request<pb::GetTenantRequest>) -> Answer<pb::Tenant> {
+        let request = request.into_inner();
+        let tenant = self
+            .store
+            .get_tenant(&request.domain)
+            .await
+            .map_err(store_status)?;
+        Ok(Response::new(convert::tenant(tenant)))
+    }
+
+    async fn create_account(
+        &self,
+        request: Request<pb::CreateAccountRequest>,
+    ) -> Answer<pb::Account> {
+        let request = request.into_inner();
+        let account = self
+            .store
+            .create_account(NewAccount {
+                domain: request.domain,
+                local_part: request.local_part,
+                password: request.password,
+                quota_bytes: request.quota_bytes,
+                quota_messages: request.quota_messages,
+            })
+            .await
+            .map_err(store_status)?;
+        tracing::info!(account = %account.id, domain = %account.domain, "account created");
+        Ok(Response::new(convert::account(account)))
+    }
+
+    async fn get_account(&self, request: Request<pb::GetAccountRequest>) -> Answer<pb::Account> {
+        let request = request.into_inner();
+        let account = self
+            .store
+            .get_account(&request.domain, &request.local_part)
+            .await
+            .map_err(store_status)?;
+        Ok(Response::new(convert::account(account)))
+    }
+
+    async fn delete_account(
+        &self,
+        request: Request<pb::DeleteAccountRequest>,
+    ) -> Answer<pb::DeleteAccountResponse> {
+        let request = request.into_inner();
+        self.store
+            .delete_account(&request.domain, &request.local_part)
+            .await
+            .map_err(store_status)?;
+        tracing::info!(domain = %request.domain, "account deleted");
+        Ok(Response::new(pb::DeleteAccountResponse {}))
+    }
+
+    async fn authenticate(&self, request: Request<pb::AuthenticateRequest>) -> Answer<pb::Account> {
+        let request = request.into_inner();
+        let account = self
+            .store
+            .authenticate(&request.login, &request.password)
+            .await
+            .map_err(store_status)?;
+        Ok(Response::new(convert::account(account)))
+    }
+
+    async fn list_mailboxes(
+        &self,
+        request: Request<pb::ListMailboxesRequest>,
+    ) -> Answer<pb::ListMailboxesResponse> {
+        let account = account_id(&request.get_ref().account_id)?;
+        let mailboxes = self
+            .store
+            .list_mailboxes(account)
+            .await
+            .map_err(store_status)?;
+        Ok(Response::new(pb::ListMailboxesResponse {
+            mailboxes: mailboxes.into_iter().map(convert::mailbox).collect(),
+        }))
+    }
+
+    async fn create_mailbox(
+        &self,
+        request: Request<pb::CreateMailboxRequest>,
+    ) -> Answer<pb::Mailbox> {
+        let request = request.into_inner();
+        let account = account_id(&request.account_id)?;
+        let special_use = Some(request.special_use.as_str()).filter(|use_| !use_.is_empty());
+        let mailbox = self
+            .store
+            .create_mailbox(account, &request.name, special_use)
+            .await
+            .map_err(store_status)?;
+        Ok(Response::new(convert::mailbox(mailbox)))
+    }
+
+    async fn delete_mailbox(
+        &self,
+        request: Request<pb::DeleteMailboxRequest>,
+    ) -> Answer<pb::DeleteMailboxResponse> {
+        let request = request.into_inner();
+        let account = account_id(&request.account_id)?;
+        self.store
+            .delete_mailbox(account, &request.name)
+            .await
+            .map_err(store_status)?;
+        Ok(Response::new(pb::DeleteMailboxResponse {}))
+    }
+
+    async fn rename_mailbox(
+        &self,
+        request: Request<pb::RenameMailboxRequest>,
+    ) -> Answer<pb::RenameMailboxResponse> {
+        let request = request.into_inner();
+        let account = account_id(&request.account_id)?;
+        self.store
+            .rename_mailbox(account, &request.from, &request.to)
+            .await
+            .map_err(store_status)?;
+        Ok(Response::new(pb::RenameMailboxResponse {}))
+    }
+
+    async fn set_subscription(
+        &self,
+        request: Request<pb::SetSubscriptionRequest>,
+    ) -> Answer<pb::SetSubscriptionResponse> {
+        let request = request.into_inner();
+        let account = account_id(&request.account_id)?;
+        self.store
+            .set_subscription(account, &request.name, request.subscribed)
+            .await
+            .map_err(store_status)?;
+        Ok(Response::new(pb::SetSubscriptionResponse {}))
+    }
+
+    async fn list_subscriptions(
+        &self,
+        request: Request<pb::ListSubscriptionsRequest>,
+    ) -> Answer<pb::ListSubscriptionsResponse> {
+        let account = account_id(&request.get_ref().account_id)?;
+        let names = self
+            .store
+            .list_subscriptions(account)
+            .await
+            .map_err(store_status)?;
+        Ok(Response::new(pb::ListSubscriptionsResponse { names }))
+    }
+
+    async fn mailbox_status(
+        &self,
+        request: Request<pb::MailboxStatusRequest>,
+    ) -> Answer<pb::MailboxStatusResponse> {
+        let request = request.into_inner();
+        let account = account_id(&request.account_id)?;
+        let status = self
+            .store
+            .mailbox_status(account, &request.name)
+            .await
+            .map_err(store_status)?;
+        Ok(Response::new(pb::MailboxStatusResponse {
+            mailbox: Some(convert::mailbox(status.mailbox)),
+            messages: status.messages,
+            recent: status.recent,
+            unseen: status.unseen,
+            size: status.size,
+        }))
+    }
+
+    async fn select_mailbox(
+        &self,
+        request: Request<pb::SelectMailboxRequest>,
+    ) -> Answer<pb::SelectMailboxResponse> {
+        let request = request.into_inner();
+        let account = account_id(&request.account_id)?;
+        let selected = self
+            .store
+            .select_mailbox(account, &request.name, request.read_only)
+            .await
+            .map_err(store_status)?;
+        Ok(Response::new(pb::SelectMailboxResponse {
+            mailbox: Some(convert::mailbox(selected.mailbox)),
+            uids: Some(uid_set_to_proto(&selected.uids)),
+            recent: Some(uid_set_to_proto(&selected.recent)),
+            first_unseen_uid: selected.first_unseen.map_or(0, |uid| uid.get()),
+            keywords: selected.keywords,
+        }))
+    }
+
+    async fn append_messages(
+        &self,
+        request: Request<pb::AppendMessagesRequest>,
+    ) -> Answer<pb::AppendMessagesResponse> {
+        let request = request.into_inner();
+        let account = account_id(&request.account_id)?;
+        let mailbox = mailbox_id(&request.mailbox_id, "mailbox_id")?;
+        let messages = request
+            .messages
+            .into_iter()
+            .map(convert::new_message)
+            .collect::<Result<Vec<_>, _>>()?;
+        let outcome = self
+            .store
+            .append(account, mailbox, messages)
+            .await
+            .map_err(store_status)?;
+        Ok(Response::new(pb::AppendMessagesResponse {
+            uidvalidity: outcome.uidvalidity,
+            uids: outcome.uids.iter().map(|uid| uid.get()).collect(),
+            modseq: outcome.modseq.get(),
+        }))
+    }
+
+    type FetchMessagesStream = BoxStream<'static, Result<pb::MessageMeta, Status>>;
+
+    async fn fetch_messages(
+        &self,
+        request: Request<pb::FetchMessagesRequest>,
+    ) -> Answer<Self::FetchMessagesStream> {
+        let request = request.into_inner();
+        let account = account_id(&request.account_id)?;
+        let mailbox = mailbox_id(&request.mailbox_id, "mailbox_id")?;
+        let query = MetaQuery {
+            with_envelope: request.with_envelope,
+            with_bodystructure: request.with_bodystructure,
+            with_part_table: request.with_part_table,
+            changed_since: convert::optional_modseq(request.changed_since),
+        };
+        let uids = convert::uid_set(request.uids.as_ref());
+        let stream = fetch_stream(Arc::clone(&self.store), account, mailbox, uids, query)
+            .await
+            .map_err(store_status)?;
+        let stream = stream.map(|item| item.map(convert::message_meta).map_err(store_status));
+        Ok(Response::new(stream.boxed()))
+    }
+
+    async fn store_flags(
+        &self,
+        request: Request<pb::StoreFlagsRequest>,
+    ) -> Answer<pb::StoreFlagsResponse> {
+        let request = request.into_inner();
+        let account = account_id(&request.account_id)?;
+        let mailbox = mailbox_id(&request.mailbox_id, "mailbox_id")?;
+        let operation = convert::store_operation(request.operation)?;
+        let flags = convert::flags_from_proto(request.flags);
+        let outcome = self
+            .store
+            .store_flags(
+                account,
+                mailbox,
+                &convert::uid_set(request.uids.as_ref()),
+                operation,
+                &flags,
+                convert::optional_modseq(request.unchanged_since),
+            )
+            .await
+            .map_err(store_status)?;
+        Ok(Response::new(pb::StoreFlagsResponse {
+            updated: outcome
+                .updated
+                .into_iter()
+                .map(convert::flag_update)
+                .collect(),
+            modified: Some(uid_set_to_proto(&outcome.modified)),
+            highest_modseq: outcome.highest_modseq.get(),
+        }))
+    }
+
+    async fn copy_messages(
+        &self,
+        request: Request<pb::CopyMessagesRequest>,
+    ) -> Answer<pb::CopyMessagesResponse> {
+        self.transfer(request.into_inner(), false).await
+    }
+
+    async fn move_messages(
+        &self,
+        request: Request<pb::CopyMessagesRequest>,
+    ) -> Answer<pb::CopyMessagesResponse> {
+        self.transfer(request.into_inner(), true).await
+    }
+
+    async fn expunge(&self, request: Request<pb::ExpungeRequest>) -> Answer<pb::ExpungeResponse> {
+        let request = request.into_inner();
+        let account = account_id(&request.account_id)?;
+        let mailbox = mailbox_id(&request.mailbox_id, "mailbox_id")?;
+        let within = request
+            .uids
+            .as_ref()
+            .map(mailkeep_proto::uid_set_from_proto);
+        let outcome = self
+            .store
+            .expunge(account, mailbox, within.as_ref())
+            .await
+            .map_err(store_status)?;
+        Ok(Response::new(pb::ExpungeResponse {
+            expunged: Some(uid_set_to_proto(&outcome.expunged)),
+            highest_modseq: outcome.highest_modseq.get(),
+        }))
+    }
+
+    async fn changes(&self, request: Request<pb::ChangesRequest>) -> Answer<pb::ChangesResponse> {
+        let request = request.into_inner();
+        let account = account_id(&request.account_id)?;
+        let mailbox = mailbox_id(&request.mailbox_id, "mailbox_id")?;
+        let changes = self
+            .store
+            .changes(account, mailbox, ModSeq::new(request.since_modseq))
+            .await
+            .map_err(store_status)?;
+        Ok(Response::new(pb::ChangesResponse {
+            highest_modseq: changes.highest_modseq.get(),
+            uid_next: changes.uid_next,
+            changed: changes
+                .changed
+                .into_iter()
+                .map(convert::flag_update)
+                .collect(),
+            expunged: Some(uid_set_to_proto(&changes.expunged)),
+        }))
+    }
+
+    async fn search(&self, request: Request<pb::SearchRequest>) -> Answer<pb::SearchResponse> {
+        let request = request.into_inner();
+        let account = account_id(&request.account_id)?;
+        let mailbox = mailbox_id(&request.mailbox_id, "mailbox_id")?;
+        let query = convert::search_query(request.key)?;
+        let outcome = self
+            .store
+            .search(account, mailbox, &query)
+            .await
+            .map_err(store_status)?;
+        Ok(Response::new(pb::SearchResponse {
+            uids: outcome.uids.iter().map(|uid| uid.get()).collect(),
+            highest_modseq: outcome.highest_modseq.get(),
+        }))
+    }
+}
+
+impl MetadataGrpc {
+    /// COPY and MOVE share their request and answer.
+    async fn transfer(
+        &self,
+        request: pb::CopyMessagesRequest,
+        remove_source: bool,
+    ) -> Answer<pb::CopyMessagesResponse> {
+        let account = account_id(&request.account_id)?;
+        let from = mailbox_id(&request.from_mailbox_id, "from_mailbox_id")?;
+        let to = mailbox_id(&request.to_mailbox_id, "to_mailbox_id")?;
+        // An empty set is a no-op (UID COPY of UIDs that no longer exist).
+        let uids = convert::uid_set(request.uids.as_ref());
+        let outcome = if remove_source {
+            self.store.move_messages(account, from, &uids, to).await
+        } else {
+            self.store.copy_messages(account, from, &uids, to).await
+        }
+        .map_err(store_status)?;
+        Ok(Response::new(pb::CopyMessagesResponse {
+            uidvalidity: outcome.uidvalidity,
+            source_uids: outcome.source_uids.iter().map(|uid| uid.get()).collect(),
+            destination_uids: outcome
+                .destination_uids
+                .iter()
+                .map(|uid| uid.get())
+                .collect(),
+            source_modseq: outcome.source_modseq.get(),
+        }))
+    }
+}

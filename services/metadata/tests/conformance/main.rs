@@ -1,0 +1,14 @@
+//! The metadata conformance suite: every case is an `async fn(Store)` run
+//! against a fresh SQLite file and a fresh PostgreSQL database (see
+//! `support`). PostgreSQL never skips: without a reachable server the
+//! PostgreSQL half fails and says how to start one.
+// Test code: a failed unwrap is a failed test.
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+mod accounts;
+mod flags;
+mod mailboxes;
+mod messages;
+mod search;
