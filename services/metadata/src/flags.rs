@@ -1,12 +1,13 @@
 //! Flag storage rules: system flags are a bitmask limited to
-//! [`system_flag::ALL`]; keywords are stored per message as the ascending list
+//! [`SystemFlags::ALL`]; keywords are stored per message as the ascending list
 //! of per-account keyword ids, encoded as `1,5,9` (empty for none). Keywords
 //! are IMAP atoms (RFC 9051 §9 `flag-keyword`), compared exactly.
 
 use std::collections::BTreeSet;
 
+use mailkeep_common::mail::{StoreOperation, SystemFlags};
+
 use crate::error::StoreError;
-use crate::model::{StoreOperation, system_flag};
 
 /// Keywords longer than this are refused.
 pub const MAX_KEYWORD_BYTES: usize = 128;
@@ -15,7 +16,7 @@ pub const MAX_KEYWORD_BYTES: usize = 128;
 pub type KeywordIds = BTreeSet<i64>;
 
 pub fn check_system(bits: u32) -> Result<u32, StoreError> {
-    if bits & !system_flag::ALL != 0 {
+    if bits & !SystemFlags::ALL != 0 {
         return Err(StoreError::InvalidArgument(format!(
             "unknown system flag bits {bits:#x}"
         )));
@@ -98,11 +99,11 @@ mod tests {
 
     #[test]
     fn store_operations() {
-        let current = (system_flag::SEEN, &ids(&[1, 2]));
-        let given = (system_flag::FLAGGED | system_flag::SEEN, &ids(&[2, 3]));
+        let current = (SystemFlags::SEEN, &ids(&[1, 2]));
+        let given = (SystemFlags::FLAGGED | SystemFlags::SEEN, &ids(&[2, 3]));
         assert_eq!(
             apply(StoreOperation::Add, current, given),
-            (system_flag::SEEN | system_flag::FLAGGED, ids(&[1, 2, 3]))
+            (SystemFlags::SEEN | SystemFlags::FLAGGED, ids(&[1, 2, 3]))
         );
         assert_eq!(
             apply(StoreOperation::Remove, current, given),
@@ -110,7 +111,7 @@ mod tests {
         );
         assert_eq!(
             apply(StoreOperation::Replace, current, given),
-            (system_flag::FLAGGED | system_flag::SEEN, ids(&[2, 3]))
+            (SystemFlags::FLAGGED | SystemFlags::SEEN, ids(&[2, 3]))
         );
     }
 
@@ -121,7 +122,7 @@ mod tests {
         for bad in ["", "\\Seen", "a b", "a(b", "é", "a]"] {
             assert!(check_keyword(bad).is_err(), "{bad}");
         }
-        assert!(check_system(system_flag::ALL).is_ok());
+        assert!(check_system(SystemFlags::ALL).is_ok());
         assert!(check_system(32).is_err());
     }
 }

@@ -7,10 +7,10 @@
 
 use std::collections::HashMap;
 
+use mailkeep_common::mail::{SearchFlag, SearchQuery};
 use mailkeep_common::{Uid, UidSet};
 
 use crate::flags::KeywordIds;
-use crate::model::{SearchFlag, SearchQuery};
 
 const SECONDS_PER_DAY: i64 = 86_400;
 
@@ -263,9 +263,9 @@ pub fn collect_matches<'a>(
 #[cfg(test)]
 mod tests {
     use mailkeep_common::ModSeq;
+    use mailkeep_common::mail::SystemFlags;
 
     use super::*;
-    use crate::model::system_flag;
 
     const DAY: i64 = SECONDS_PER_DAY;
 
@@ -273,7 +273,7 @@ mod tests {
         SearchRow {
             uid: 7,
             modseq: 12,
-            system: system_flag::SEEN,
+            system: SystemFlags::SEEN,
             keywords: [3].into_iter().collect(),
             size: 1000,
             // 2024-06-01 23:30 UTC, written at +02:00: local day 2024-06-02.
@@ -323,10 +323,10 @@ mod tests {
     #[test]
     fn flags_sizes_and_boolean_operators() {
         assert!(matches(SearchQuery::FlagSet(SearchFlag::System(
-            system_flag::SEEN
+            SystemFlags::SEEN
         ))));
         assert!(matches(SearchQuery::FlagUnset(SearchFlag::System(
-            system_flag::DELETED
+            SystemFlags::DELETED
         ))));
         assert!(matches(SearchQuery::FlagSet(SearchFlag::Keyword(
             "$Work".into()
@@ -357,16 +357,16 @@ mod tests {
         let query = SearchQuery::And(vec![
             SearchQuery::Uid(UidSet::from_ranges([(3, 4), (9, 20)])),
             SearchQuery::Larger(10),
-            SearchQuery::FlagSet(SearchFlag::System(system_flag::SEEN)),
-            SearchQuery::FlagUnset(SearchFlag::System(system_flag::DELETED)),
+            SearchQuery::FlagSet(SearchFlag::System(SystemFlags::SEEN)),
+            SearchQuery::FlagUnset(SearchFlag::System(SystemFlags::DELETED)),
             SearchQuery::Or(vec![SearchQuery::Smaller(5), SearchQuery::All]),
         ]);
         let matcher = Matcher::compile(&query, &HashMap::new());
         let bounds = Prefilter::of(&matcher);
         assert_eq!((bounds.uid_min, bounds.uid_max), (3, 20));
         assert_eq!((bounds.size_min, bounds.size_max), (11, u64::MAX));
-        assert_eq!(bounds.flags_set, system_flag::SEEN);
-        assert_eq!(bounds.flags_clear, system_flag::DELETED);
+        assert_eq!(bounds.flags_set, SystemFlags::SEEN);
+        assert_eq!(bounds.flags_clear, SystemFlags::DELETED);
         assert_eq!(
             (bounds.internal_min, bounds.internal_max),
             (i64::MIN, i64::MAX)

@@ -10,14 +10,15 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
+use mailkeep_common::mail::{
+    AppendOutcome, Changes, CopyOutcome, ExpungeOutcome, Flags, MailboxInfo, MailboxStatus,
+    MessageMeta, MetaQuery, NewMessageMeta, SearchOutcome, SearchQuery, SelectedMailbox,
+    StoreOperation, StoreOutcome,
+};
 use mailkeep_common::{AccountId, MailboxId, ModSeq, Uid, UidSet};
 
 use crate::error::StoreError;
-use crate::model::{
-    Account, AppendOutcome, Changes, CopyOutcome, ExpungeOutcome, Flags, MailboxInfo,
-    MailboxStatus, MessageMeta, MetaQuery, NewAccount, NewMessage, SearchOutcome, SearchQuery,
-    SelectedMailbox, StoreOperation, StoreOutcome, Tenant,
-};
+use crate::model::{Account, NewAccount, Tenant};
 
 /// How many messages one page of a metadata fetch carries.
 pub const FETCH_PAGE_SIZE: usize = 256;
@@ -85,7 +86,7 @@ pub trait MetadataStore: Send + Sync + 'static {
         &self,
         account: AccountId,
         mailbox: MailboxId,
-        messages: Vec<NewMessage>,
+        messages: Vec<NewMessageMeta>,
     ) -> Result<AppendOutcome, StoreError>;
     /// Up to `limit` messages of `uids` above `after`, ascending.
     async fn fetch_page(

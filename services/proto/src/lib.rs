@@ -1,12 +1,15 @@
 //! Generated gRPC code for `mailkeep.metadata.v1` and `mailkeep.blob.v1`, the
 //! mapping of [`ErrorCode`] to and from `tonic::Status` (the code travels in
-//! the `x-mailkeep-error` metadata entry), and the shared-secret interceptor
-//! that authenticates internal calls.
+//! the `x-mailkeep-error` metadata entry), the shared-secret interceptor
+//! that authenticates internal calls, and in [`convert`] the conversions
+//! between the wire types and the shared mail model of `mailkeep_common::mail`.
 #![forbid(unsafe_code)]
 
 use mailkeep_common::{ErrorCode, UidSet};
 use tonic::metadata::MetadataValue;
 use tonic::{Code, Status};
+
+pub mod convert;
 
 pub mod metadata {
     pub mod v1 {

@@ -3,12 +3,17 @@
 //! writes untagged responses to the sink as it goes (so a large FETCH
 //! streams) and returns the tagged [`Completion`]; protocol failures are
 //! completions, and only a broken connection is an `Err`.
+//!
+//! Invariant of [`Selected`]: every remembered answered change has a MODSEQ
+//! above `reported_modseq` (older ones can never come back from `changes`),
+//! so the set holds at most the changes made since the last full sync.
 
+use std::collections::BTreeSet;
 use std::io;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use mailkeep_common::{ModSeq, UidSet};
+use mailkeep_common::{ModSeq, Uid, UidSet};
 
 use crate::backend::{BackendError, MailBackend, MailboxInfo, Principal};
 use crate::imap_code::response_code;
@@ -45,6 +50,52 @@ pub struct Selected {
     pub reported_modseq: ModSeq,
     /// SEARCHRES `$` (RFC 5182), as UIDs.
     pub saved_search: Option<UidSet>,
+    /// Changes above `reported_modseq` that the client already knows: its
+    /// own STORE or FETCH answered them with the message's flags, or it
+    /// silenced them and assumes their result (RFC 3501 §6.4.6). MODSEQs are
+    /// unique per change (ARCHITECTURE.md §3), so the sync skips exactly
+    /// these and still reports any other change to the same message.
+    answered: BTreeSet<(ModSeq, Uid)>,
+}
+
+impl Selected {
+    /// A freshly selected mailbox: everything up to its HIGHESTMODSEQ is known.
+    pub fn new(mailbox: MailboxInfo, uids: UidSet, recent: UidSet, read_only: bool) -> Self {
+        Self {
+            reported_modseq: mailbox.highest_modseq,
+            mailbox,
+            view: MailboxView::new(uids),
+            read_only,
+            recent,
+            saved_search: None,
+            answered: BTreeSet::new(),
+        }
+    }
+
+    /// Remembers that the client knows message `uid` as of `modseq`.
+    pub fn note_answered(&mut self, uid: Uid, modseq: ModSeq) {
+        if modseq > self.reported_modseq {
+            self.answered.insert((modseq, uid));
+        }
+    }
+
+    /// Whether the client already knows message `uid` as of `modseq`.
+    pub fn was_answered(&self, uid: Uid, modseq: ModSeq) -> bool {
+        self.answered.contains(&(modseq, uid))
+    }
+
+    /// Everything up to `highest` has been reported: moves `reported_modseq`
+    /// there and forgets the answered changes it now covers.
+    pub fn advance_reported(&mut self, highest: ModSeq) {
+        if highest <= self.reported_modseq {
+            return;
+        }
+        self.reported_modseq = highest;
+        self.mailbox.highest_modseq = highest;
+        self.answered = self
+            .answered
+            .split_off(&(ModSeq::new(highest.get().saturating_add(1)), Uid::MIN));
+    }
 }
 
 /// The environment of one command.

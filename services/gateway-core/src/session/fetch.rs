@@ -6,7 +6,9 @@
 //! Invariants: UID FETCH always answers UID (RFC 3501 §6.4.8); a non-PEEK
 //! body item sets `\Seen` first (never in a read-only mailbox) and that
 //! message's line then carries FLAGS (RFC 3501 §6.4.5); sequence numbers
-//! beyond EXISTS are `BAD`, UIDs that do not exist are silently skipped.
+//! beyond EXISTS are `BAD`, UIDs that do not exist are silently skipped; a
+//! line carrying FLAGS tells the client the message as of its MODSEQ, so
+//! that change is remembered as answered and the sync does not repeat it.
 
 mod section;
 
@@ -17,7 +19,6 @@ use futures::StreamExt;
 use mailkeep_common::{ModSeq, UidSet};
 
 use super::flags::write_flag_list;
-use super::store::note_reported_changes;
 use super::{CommandContext, Completion, Selected};
 use crate::backend::{BackendResult, Flags, MessageMeta, MetaQuery, StoreOperation, SystemFlags};
 use crate::command::{FetchArgs, FetchAttribute, Section, SectionText};
@@ -114,15 +115,11 @@ pub(crate) async fn fetch(
     if uids.is_empty() {
         return Ok(Completion::ok("FETCH completed"));
     }
-    let mut seen_highest = None;
-    if plan.sets_seen {
-        match mark_seen(ctx, selected, &uids).await {
-            Ok(highest) => seen_highest = Some(highest),
-            Err(error) => {
-                tracing::warn!(mailbox = %selected.mailbox.id, code = %error.code, "setting seen failed");
-                return Ok(Completion::from_backend(&error));
-            }
-        }
+    if plan.sets_seen
+        && let Err(error) = mark_seen(ctx, selected, &uids).await
+    {
+        tracing::warn!(mailbox = %selected.mailbox.id, code = %error.code, "setting seen failed");
+        return Ok(Completion::from_backend(&error));
     }
     let mut stream = match ctx
         .backend
@@ -135,18 +132,22 @@ pub(crate) async fn fetch(
             return Ok(Completion::from_backend(&error));
         }
     };
-    let mut flags_reported = Vec::new();
+    let answers_flags = plan.items.contains(&FetchAttribute::Flags);
     while let Some(next) = stream.next().await {
         let written = match next {
             Ok(meta) => write_message(ctx, selected, &plan, &meta)
                 .await
-                .map(|line| line.map(|line| (line, meta.modseq))),
+                .map(|line| line.map(|line| (line, meta.uid, meta.modseq))),
             Err(error) => Err(error),
         };
         match written {
-            Ok(Some((line, modseq))) => {
+            Ok(Some((line, uid, modseq))) => {
                 ctx.out.send(&line).await?;
-                flags_reported.push(modseq);
+                // The line carries the flags as of `modseq` (the \Seen just
+                // set included): the sync need not repeat that change.
+                if answers_flags {
+                    selected.note_answered(uid, modseq);
+                }
             }
             Ok(None) => {}
             Err(error) => {
@@ -155,28 +156,20 @@ pub(crate) async fn fetch(
             }
         }
     }
-    // The \Seen changes were just reported as FLAGS; skip them in the sync
-    // unless someone else changed the mailbox too.
-    if let Some(highest) = seen_highest
-        && args.changed_since.is_none()
-    {
-        note_reported_changes(selected, flags_reported, highest);
-    }
     Ok(Completion::ok("FETCH completed"))
 }
 
-/// Adds `\Seen` to `uids`; returns the mailbox's highest MODSEQ after it.
+/// Adds `\Seen` to `uids`; the FETCH lines then report the result.
 async fn mark_seen(
     ctx: &CommandContext<'_>,
     selected: &Selected,
     uids: &UidSet,
-) -> BackendResult<ModSeq> {
+) -> BackendResult<()> {
     let seen = Flags {
         system: SystemFlags(SystemFlags::SEEN),
         keywords: Vec::new(),
     };
-    let outcome = ctx
-        .backend
+    ctx.backend
         .store_flags(
             ctx.principal,
             selected.mailbox.id,
@@ -186,7 +179,7 @@ async fn mark_seen(
             None,
         )
         .await?;
-    Ok(outcome.highest_modseq)
+    Ok(())
 }
 
 /// One `* n FETCH (...)` line, or None for a message the client does not

@@ -152,24 +152,22 @@ mod tests {
     use super::*;
     use crate::backend::MailboxInfo;
     use crate::command::{SeqBound, SequenceSet};
-    use crate::mailbox_view::MailboxView;
 
     fn selected(uids: &[(u32, u32)], recent: &[(u32, u32)]) -> Selected {
-        Selected {
-            mailbox: MailboxInfo {
-                id: MailboxId::from_u128(1),
-                name: "INBOX".into(),
-                uidvalidity: 1,
-                uid_next: 100,
-                highest_modseq: ModSeq::new(1),
-                special_use: None,
-            },
-            view: MailboxView::new(UidSet::from_ranges(uids.iter().copied())),
-            read_only: false,
-            recent: UidSet::from_ranges(recent.iter().copied()),
-            reported_modseq: ModSeq::new(1),
-            saved_search: None,
-        }
+        let mailbox = MailboxInfo {
+            id: MailboxId::from_u128(1),
+            name: "INBOX".into(),
+            uidvalidity: 1,
+            uid_next: 100,
+            highest_modseq: ModSeq::new(1),
+            special_use: None,
+        };
+        Selected::new(
+            mailbox,
+            UidSet::from_ranges(uids.iter().copied()),
+            UidSet::from_ranges(recent.iter().copied()),
+            false,
+        )
     }
 
     fn seqs(pairs: &[(u32, u32)]) -> SequenceSet {

@@ -6,18 +6,20 @@
 //! EXPUNGE responses precede EXISTS; EXISTS is sent only when the count
 //! changed; when EXPUNGEs may not be sent now, `reported_modseq` stays put so
 //! the next allowed sync reports them (and the client's sequence numbers stay
-//! valid meanwhile).
+//! valid meanwhile); a flag change the client already knows (its own STORE
+//! or FETCH answered or silenced it) is not reported again.
 
 use std::io;
 
 use chrono::{DateTime, Utc};
 
+use super::expunge::remove_from_view;
 use super::flags::{all_system_flags, flag_names, write_flag_list};
 use super::state::{State, Transition};
+use super::store::fetch_flags_line;
 use super::{CommandContext, Completion, Flow, Reply, ResponseSink, Selected, Session, Step};
 use crate::backend::Flags;
 use crate::command::{MailboxName, Tag};
-use crate::mailbox_view::MailboxView;
 use crate::response::{Line, Status, condition};
 
 /// SELECT or EXAMINE. A failure leaves no mailbox selected (RFC 3501 §6.3.1).
@@ -39,11 +41,13 @@ pub(crate) async fn select(
             });
         }
     };
-    let view = MailboxView::new(opened.uids.clone());
     let flags = Flags {
         system: all_system_flags(),
-        keywords: opened.keywords.clone(),
+        keywords: opened.keywords,
     };
+    let recent_count = opened.recent.len();
+    let selected = Selected::new(opened.mailbox, opened.uids, opened.recent, read_only);
+    let (view, mailbox) = (&selected.view, &selected.mailbox);
     let mut response = Vec::new();
     let mut line = Line::untagged();
     line.atom("FLAGS");
@@ -60,11 +64,10 @@ pub(crate) async fn select(
         "flags",
     ));
     response.extend(format!("* {} EXISTS\r\n", view.len()).into_bytes());
-    response.extend(format!("* {} RECENT\r\n", opened.recent.len()).into_bytes());
+    response.extend(format!("* {recent_count} RECENT\r\n").into_bytes());
     if let Some(seq) = opened.first_unseen.and_then(|uid| view.seq_of(uid)) {
         response.extend(untagged_ok(&format!("UNSEEN {seq}"), "first unseen"));
     }
-    let mailbox = opened.mailbox;
     response.extend(untagged_ok(
         &format!("UIDVALIDITY {}", mailbox.uidvalidity),
         "UIDs valid",
@@ -84,14 +87,6 @@ pub(crate) async fn select(
         ("READ-WRITE", "SELECT")
     };
     tracing::debug!(mailbox = %mailbox.id, read_only, "mailbox selected");
-    let selected = Selected {
-        reported_modseq: mailbox.highest_modseq,
-        mailbox,
-        view,
-        read_only,
-        recent: opened.recent,
-        saved_search: None,
-    };
     Ok(Reply {
         completion: Completion::ok_with(code, format!("{verb} completed")),
         transition: Transition::Select(Box::new(selected)),
@@ -165,7 +160,9 @@ pub(crate) async fn idle_line(
 }
 
 /// Reports what changed since `selected.reported_modseq`: EXPUNGE (only
-/// when `allow_expunge`), EXISTS, and FETCH FLAGS of known messages.
+/// when `allow_expunge`; highest number first, removed from the view in one
+/// pass), EXISTS, and FETCH FLAGS of known messages, except the changes the
+/// client already knows (`Selected::was_answered`).
 pub(crate) async fn sync_updates(
     ctx: &mut CommandContext<'_>,
     selected: &mut Selected,
@@ -182,33 +179,24 @@ pub(crate) async fn sync_updates(
             return Ok(());
         }
     };
-    let gone = changes.expunged.intersection(selected.view.uids());
-    let withheld = !allow_expunge && !gone.is_empty();
-    let mut response = Vec::new();
-    if !withheld {
-        // Descending, so each number is also valid before the removals.
-        for uid in gone.iter().rev() {
-            if let Some(seq) = selected.view.remove(uid) {
-                response.extend(format!("* {seq} EXPUNGE\r\n").into_bytes());
-            }
-            selected.recent.remove(uid);
-        }
-    }
+    let withheld = !allow_expunge
+        && !changes
+            .expunged
+            .intersection(selected.view.uids())
+            .is_empty();
+    let mut response = if withheld {
+        Vec::new()
+    } else {
+        remove_from_view(selected, &changes.expunged)
+    };
     let known_next = selected.mailbox.uid_next;
     let count_before = selected.view.len();
     let mut flag_updates = Vec::new();
     for update in &changes.changed {
-        if let Some(seq) = selected.view.seq_of(update.uid) {
-            if !withheld {
-                let mut line = Line::untagged();
-                line.number(u64::from(seq))
-                    .atom("FETCH")
-                    .open()
-                    .atom("FLAGS");
-                let recent = selected.recent.contains(update.uid);
-                write_flag_list(&mut line, &update.flags, recent);
-                line.close();
-                flag_updates.extend(line.finish());
+        if selected.view.seq_of(update.uid).is_some() {
+            let known = withheld || selected.was_answered(update.uid, update.modseq);
+            if !known && let Some(line) = fetch_flags_line(selected, update, false, false) {
+                flag_updates.extend(line);
             }
             continue;
         }
@@ -229,8 +217,7 @@ pub(crate) async fn sync_updates(
     response.extend(flag_updates);
     selected.mailbox.uid_next = selected.mailbox.uid_next.max(changes.uid_next);
     if !withheld {
-        selected.reported_modseq = selected.reported_modseq.max(changes.highest_modseq);
-        selected.mailbox.highest_modseq = selected.reported_modseq;
+        selected.advance_reported(changes.highest_modseq);
     }
     if response.is_empty() {
         return Ok(());

@@ -199,7 +199,6 @@ mod tests {
 
     use super::*;
     use crate::backend::MailboxInfo;
-    use crate::mailbox_view::MailboxView;
 
     fn principal() -> Principal {
         Principal {
@@ -210,21 +209,15 @@ mod tests {
     }
 
     fn selected() -> Box<Selected> {
-        Box::new(Selected {
-            mailbox: MailboxInfo {
-                id: MailboxId::from_u128(3),
-                name: "INBOX".to_owned(),
-                uidvalidity: 1,
-                uid_next: 1,
-                highest_modseq: ModSeq::new(1),
-                special_use: None,
-            },
-            view: MailboxView::new(UidSet::new()),
-            read_only: false,
-            recent: UidSet::new(),
-            reported_modseq: ModSeq::new(1),
-            saved_search: None,
-        })
+        let mailbox = MailboxInfo {
+            id: MailboxId::from_u128(3),
+            name: "INBOX".to_owned(),
+            uidvalidity: 1,
+            uid_next: 1,
+            highest_modseq: ModSeq::new(1),
+            special_use: None,
+        };
+        Box::new(Selected::new(mailbox, UidSet::new(), UidSet::new(), false))
     }
 
     #[test]

@@ -1,19 +1,20 @@
 //! STORE and UID STORE (RFC 3501 §6.4.6, RFC 7162 §3.2 UNCHANGEDSINCE):
-//! one `store_flags` call, then `* n FETCH (FLAGS (...))` per updated
-//! message unless `.SILENT` (with `UID n` for UID STORE, RFC 3501 §6.4.8).
+//! `store_flags`, then `* n FETCH (FLAGS (...))` per updated message unless
+//! `.SILENT` (with `UID n` for UID STORE, RFC 3501 §6.4.8).
 //!
-//! Invariant: `reported_modseq` only moves past a change this session has
-//! itself reported ([`note_reported_changes`]), so the sync after the command
-//! never drops another session's change.
+//! Invariant: a change is remembered as answered (`Selected::note_answered`,
+//! so the sync after the command does not echo it) only when the client
+//! knows its result: it got the message's flags in a FETCH line, or it
+//! silenced the change and the message had no change it had not seen, so
+//! the flags it assumes are the stored ones. Any other change is reported.
 
-use std::collections::BTreeSet;
 use std::io;
 
 use mailkeep_common::{ModSeq, UidSet};
 
 use super::flags::{storable_flags, write_flag_list};
 use super::{CommandContext, Completion, Selected};
-use crate::backend::{FlagUpdate, StoreOperation};
+use crate::backend::{BackendResult, FlagUpdate, Flags, StoreOperation, StoreOutcome};
 use crate::command::{StoreArgs, StoreMode};
 use crate::mailbox_view::format_uid_set;
 use crate::response::Line;
@@ -47,61 +48,43 @@ pub(crate) async fn store(
         StoreMode::Add => StoreOperation::Add,
         StoreMode::Remove => StoreOperation::Remove,
     };
-    let outcome = match ctx
-        .backend
-        .store_flags(
-            ctx.principal,
-            selected.mailbox.id,
-            &uids,
-            operation,
-            &flags,
-            args.unchanged_since.map(ModSeq::new),
-        )
-        .await
-    {
+    let unchanged_since = args.unchanged_since.map(ModSeq::new);
+    let stored = if args.silent {
+        store_silently(ctx, selected, &uids, operation, &flags, unchanged_since).await
+    } else {
+        ctx.backend
+            .store_flags(
+                ctx.principal,
+                selected.mailbox.id,
+                &uids,
+                operation,
+                &flags,
+                unchanged_since,
+            )
+            .await
+    };
+    let outcome = match stored {
         Ok(outcome) => outcome,
         Err(error) => {
             tracing::warn!(mailbox = %selected.mailbox.id, code = %error.code, "store failed");
             return Ok(Completion::from_backend(&error));
         }
     };
-    let stored: Vec<&FlagUpdate> = outcome
-        .updated
-        .iter()
-        .filter(|update| !outcome.modified.contains(update.uid))
-        .collect();
     if !args.silent {
+        let stored = outcome
+            .updated
+            .iter()
+            .filter(|update| !outcome.modified.contains(update.uid));
         let mut response = Vec::new();
-        for update in &stored {
-            let Some(seq) = selected.view.seq_of(update.uid) else {
+        for update in stored {
+            let Some(line) = fetch_flags_line(selected, update, uid, unchanged_since.is_some())
+            else {
                 continue;
             };
-            let mut line = Line::untagged();
-            line.number(u64::from(seq)).atom("FETCH").open();
-            if uid {
-                line.atom("UID").number(u64::from(update.uid.get()));
-            }
-            line.atom("FLAGS");
-            write_flag_list(
-                &mut line,
-                &update.flags,
-                selected.recent.contains(update.uid),
-            );
-            // RFC 7162 §3.2: a client using UNCHANGEDSINCE learns the new MODSEQ.
-            if args.unchanged_since.is_some() {
-                line.open_named("MODSEQ")
-                    .number(update.modseq.get())
-                    .close();
-            }
-            line.close();
-            response.extend(line.finish());
+            response.extend(line);
+            selected.note_answered(update.uid, update.modseq);
         }
         ctx.out.send(&response).await?;
-        note_reported_changes(
-            selected,
-            stored.iter().map(|update| update.modseq),
-            outcome.highest_modseq,
-        );
     }
     if outcome.modified.is_empty() {
         return Ok(Completion::ok("STORE completed"));
@@ -119,29 +102,91 @@ pub(crate) async fn store(
     ))
 }
 
-/// Advances `reported_modseq` to `highest` when the MODSEQs this command
-/// just reported are exactly every MODSEQ after the last reported one, i.e.
-/// nobody else changed the mailbox in between. Otherwise it stays, and the
-/// next sync reports everything (ours again too, which is harmless).
-pub(super) fn note_reported_changes(
+/// `* n FETCH ([UID u] FLAGS (...) [MODSEQ (m)])` for a message the client
+/// knows, None for one it does not.
+pub(super) fn fetch_flags_line(
+    selected: &Selected,
+    update: &FlagUpdate,
+    uid: bool,
+    with_modseq: bool,
+) -> Option<Vec<u8>> {
+    let seq = selected.view.seq_of(update.uid)?;
+    let mut line = Line::untagged();
+    line.number(u64::from(seq)).atom("FETCH").open();
+    if uid {
+        line.atom("UID").number(u64::from(update.uid.get()));
+    }
+    line.atom("FLAGS");
+    write_flag_list(
+        &mut line,
+        &update.flags,
+        selected.recent.contains(update.uid),
+    );
+    // RFC 7162 §3.2: a client using UNCHANGEDSINCE learns the new MODSEQ.
+    if with_modseq {
+        line.open_named("MODSEQ")
+            .number(update.modseq.get())
+            .close();
+    }
+    line.close();
+    Some(line.finish())
+}
+
+/// STORE .SILENT: the client assumes its change was applied to the flags it
+/// knows (RFC 3501 §6.4.6). That holds for every message unchanged since
+/// `reported_modseq`, so the store is first made conditional on it (RFC 7162
+/// §3.1.3) and its changes are remembered as answered. The messages someone
+/// else changed meanwhile are stored by a second call, under the client's
+/// own UNCHANGEDSINCE if any, and left to the sync to report.
+async fn store_silently(
+    ctx: &CommandContext<'_>,
     selected: &mut Selected,
-    reported: impl IntoIterator<Item = ModSeq>,
-    highest: ModSeq,
-) {
-    let since = selected.reported_modseq;
-    let ours: BTreeSet<u64> = reported
-        .into_iter()
-        .filter(|modseq| *modseq > since)
-        .map(ModSeq::get)
-        .collect();
-    let gap = highest.get().saturating_sub(since.get());
-    if gap == 0 || u64::try_from(ours.len()).ok() != Some(gap) {
-        return;
+    uids: &UidSet,
+    operation: StoreOperation,
+    flags: &Flags,
+    unchanged_since: Option<ModSeq>,
+) -> BackendResult<StoreOutcome> {
+    let known = selected.reported_modseq;
+    let (mailbox, principal) = (selected.mailbox.id, ctx.principal);
+    let clean = unchanged_since.map_or(known, |limit| limit.min(known));
+    let first = ctx
+        .backend
+        .store_flags(principal, mailbox, uids, operation, flags, Some(clean))
+        .await?;
+    let client_limit_applied = unchanged_since.is_some_and(|limit| limit <= known);
+    let rest = if first.modified.is_empty() || client_limit_applied {
+        None
+    } else {
+        let rest = ctx
+            .backend
+            .store_flags(
+                principal,
+                mailbox,
+                &first.modified,
+                operation,
+                flags,
+                unchanged_since,
+            )
+            .await?;
+        Some(rest)
+    };
+    // Only once the command succeeds (after a NO the client assumes nothing);
+    // UNCHANGEDSINCE 0 travels as "unconditional" over gRPC, proving nothing.
+    if clean.get() > 0 {
+        for update in &first.updated {
+            selected.note_answered(update.uid, update.modseq);
+        }
     }
-    if ours.last() == Some(&highest.get()) {
-        selected.reported_modseq = highest;
-        selected.mailbox.highest_modseq = highest;
-    }
+    let Some(rest) = rest else {
+        return Ok(first);
+    };
+    let mut updated = first.updated;
+    updated.extend(rest.updated);
+    Ok(StoreOutcome {
+        updated,
+        modified: rest.modified,
+        highest_modseq: first.highest_modseq.max(rest.highest_modseq),
+    })
 }
 
 #[cfg(test)]

@@ -13,6 +13,13 @@ use crate::session::{ConnectionInfo, Flow, Session, SessionConfig};
 pub const TEST_LOGIN: &str = "alice@example.test";
 pub const TEST_PASSWORD: &str = "correct horse";
 
+/// A loopback connection: secure without TLS, STARTTLS offered.
+const LOOPBACK: ConnectionInfo = ConnectionInfo {
+    tls_active: false,
+    trusted_peer: true,
+    starttls_available: true,
+};
+
 pub struct TestClient {
     pub session: Session,
     pub backend: Arc<MemoryBackend>,
@@ -41,16 +48,22 @@ impl TestClient {
         }
     }
 
-    /// A loopback client: secure without TLS, STARTTLS offered.
+    /// A second loopback connection to the same backend, not yet logged in:
+    /// what it changes is a concurrent change for this one.
+    pub fn another_connection(&self) -> Self {
+        let config = Arc::new(SessionConfig::default());
+        Self {
+            session: Session::new(self.backend.clone(), config, LOOPBACK),
+            backend: self.backend.clone(),
+            principal: self.principal.clone(),
+            now: self.now,
+            flow: Flow::Continue,
+        }
+    }
+
+    /// A client on [`LOOPBACK`].
     pub fn trusted() -> Self {
-        Self::new(
-            ConnectionInfo {
-                tls_active: false,
-                trusted_peer: true,
-                starttls_available: true,
-            },
-            SessionConfig::default(),
-        )
+        Self::new(LOOPBACK, SessionConfig::default())
     }
 
     pub async fn greet(&mut self) -> String {

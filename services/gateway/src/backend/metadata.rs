@@ -6,6 +6,7 @@
 
 use async_trait::async_trait;
 use futures::stream::{BoxStream, StreamExt, TryStreamExt};
+use mailkeep_common::mail::NewMessageMeta;
 use mailkeep_common::{BlobId, MailboxId, ModSeq, UidSet};
 use mailkeep_gateway_core::backend::{
     AppendOutcome, BackendResult, Changes, CopyOutcome, ExpungeOutcome, Flags, MailBackend,
@@ -16,12 +17,7 @@ use mailkeep_proto::metadata::v1 as pb;
 use mailkeep_proto::uid_set_to_proto;
 
 use super::GrpcBackend;
-use super::convert::{
-    append_from_proto, changes_from_proto, copy_from_proto, expunge_from_proto, flags_to_proto,
-    mailbox_from_proto, meta_from_proto, new_message_to_proto, principal_from_account,
-    search_from_proto, search_key_to_proto, selected_from_proto, status_error, status_from_proto,
-    store_from_proto, store_operation_to_proto,
-};
+use super::convert::{from_proto, principal_from_account, status_error};
 
 /// Bodies of one MULTIAPPEND stored concurrently, at most this many at once.
 const CONCURRENT_BLOB_PUTS: usize = 4;
@@ -61,7 +57,7 @@ impl MailBackend for GrpcBackend {
         call!(self, list_mailboxes, request)?
             .mailboxes
             .into_iter()
-            .map(|mailbox| mailbox_from_proto(Some(mailbox)))
+            .map(from_proto)
             .collect()
     }
 
@@ -76,7 +72,7 @@ impl MailBackend for GrpcBackend {
             name: name.to_owned(),
             special_use: special_use.unwrap_or_default().to_owned(),
         };
-        mailbox_from_proto(Some(call!(self, create_mailbox, request)?))
+        from_proto(call!(self, create_mailbox, request)?)
     }
 
     async fn delete_mailbox(&self, who: &Principal, name: &str) -> BackendResult<()> {
@@ -122,7 +118,7 @@ impl MailBackend for GrpcBackend {
             account_id: account(who),
             name: name.to_owned(),
         };
-        status_from_proto(call!(self, mailbox_status, request)?)
+        from_proto(call!(self, mailbox_status, request)?)
     }
 
     async fn select_mailbox(
@@ -136,7 +132,7 @@ impl MailBackend for GrpcBackend {
             name: name.to_owned(),
             read_only,
         };
-        selected_from_proto(call!(self, select_mailbox, request)?)
+        from_proto(call!(self, select_mailbox, request)?)
     }
 
     async fn append(
@@ -148,11 +144,24 @@ impl MailBackend for GrpcBackend {
         let tenant = who.tenant_id;
         let blob = &self.blob;
         let stored: Vec<pb::NewMessage> = futures::stream::iter(messages)
-            .map(|mut message| async move {
-                let raw = std::mem::take(&mut message.raw);
+            .map(|message| async move {
+                let NewMessage {
+                    raw,
+                    internal_date,
+                    internal_date_offset,
+                    flags,
+                    analysis,
+                } = message;
                 let size = raw.len() as u64;
-                let id: BlobId = blob.put(tenant, raw).await?;
-                Ok(new_message_to_proto(id, size, message))
+                let blob_id = blob.put(tenant, raw).await?;
+                Ok(pb::NewMessage::from(NewMessageMeta {
+                    blob_id,
+                    size,
+                    internal_date,
+                    internal_date_offset,
+                    flags,
+                    analysis,
+                }))
             })
             .buffered(CONCURRENT_BLOB_PUTS)
             .try_collect()
@@ -162,7 +171,7 @@ impl MailBackend for GrpcBackend {
             mailbox_id: mailbox.to_string(),
             messages: stored,
         };
-        append_from_proto(call!(self, append_messages, request)?)
+        from_proto(call!(self, append_messages, request)?)
     }
 
     async fn fetch_meta(
@@ -185,7 +194,7 @@ impl MailBackend for GrpcBackend {
         Ok(stream
             .map(|item| {
                 item.map_err(|status| status_error(&status))
-                    .and_then(meta_from_proto)
+                    .and_then(from_proto)
             })
             .boxed())
     }
@@ -213,11 +222,11 @@ impl MailBackend for GrpcBackend {
             account_id: account(who),
             mailbox_id: mailbox.to_string(),
             uids: Some(uid_set_to_proto(uids)),
-            operation: store_operation_to_proto(operation).into(),
-            flags: Some(flags_to_proto(flags)),
+            operation: pb::StoreOperation::from(operation).into(),
+            flags: Some(flags.clone().into()),
             unchanged_since: unchanged_since.map_or(0, ModSeq::get),
         };
-        store_from_proto(call!(self, store_flags, request)?)
+        from_proto(call!(self, store_flags, request)?)
     }
 
     async fn copy_messages(
@@ -228,7 +237,7 @@ impl MailBackend for GrpcBackend {
         to: MailboxId,
     ) -> BackendResult<CopyOutcome> {
         let request = copy_request(who, from, uids, to);
-        copy_from_proto(call!(self, copy_messages, request)?)
+        from_proto(call!(self, copy_messages, request)?)
     }
 
     async fn move_messages(
@@ -239,7 +248,7 @@ impl MailBackend for GrpcBackend {
         to: MailboxId,
     ) -> BackendResult<CopyOutcome> {
         let request = copy_request(who, from, uids, to);
-        copy_from_proto(call!(self, move_messages, request)?)
+        from_proto(call!(self, move_messages, request)?)
     }
 
     async fn expunge(
@@ -253,7 +262,7 @@ impl MailBackend for GrpcBackend {
             mailbox_id: mailbox.to_string(),
             uids: uids.map(uid_set_to_proto),
         };
-        Ok(expunge_from_proto(call!(self, expunge, request)?))
+        Ok(call!(self, expunge, request)?.into())
     }
 
     async fn changes(
@@ -267,7 +276,7 @@ impl MailBackend for GrpcBackend {
             mailbox_id: mailbox.to_string(),
             since_modseq: since.get(),
         };
-        changes_from_proto(call!(self, changes, request)?)
+        from_proto(call!(self, changes, request)?)
     }
 
     async fn search(
@@ -279,9 +288,9 @@ impl MailBackend for GrpcBackend {
         let request = pb::SearchRequest {
             account_id: account(who),
             mailbox_id: mailbox.to_string(),
-            key: Some(search_key_to_proto(query)),
+            key: Some(query.into()),
         };
-        search_from_proto(call!(self, search, request)?)
+        from_proto(call!(self, search, request)?)
     }
 }
 

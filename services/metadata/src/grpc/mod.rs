@@ -11,19 +11,20 @@ use std::sync::Arc;
 
 use futures::StreamExt;
 use futures::stream::BoxStream;
+use mailkeep_common::mail::{MetaQuery, NewMessageMeta};
 use mailkeep_common::{AccountId, MailboxId, ModSeq};
 use mailkeep_proto::InternalAuth;
+use mailkeep_proto::convert::{optional_modseq, parse_id, search_query, store_operation, uid_set};
 use mailkeep_proto::metadata::v1 as pb;
 use mailkeep_proto::metadata::v1::metadata_server::{Metadata, MetadataServer};
-use mailkeep_proto::uid_set_to_proto;
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 use tonic::service::interceptor::InterceptedService;
 use tonic::{Request, Response, Status};
 
-use crate::model::{MetaQuery, NewAccount};
+use crate::model::NewAccount;
 use crate::store::{MetadataStore, fetch_stream};
-use convert::{parse_id, store_status};
+use convert::store_status;
 
 /// The metadata gRPC service.
 #[derive(Clone)]
@@ -59,11 +60,11 @@ pub async fn serve(
 }
 
 fn account_id(text: &str) -> Result<AccountId, Status> {
-    parse_id(text, "account_id")
+    Ok(parse_id(text, "account_id")?)
 }
 
-fn mailbox_id(text: &str, field: &str) -> Result<MailboxId, Status> {
-    parse_id(text, field)
+fn mailbox_id(text: &str, field: &'static str) -> Result<MailboxId, Status> {
+    Ok(parse_id(text, field)?)
 }
 
 type Answer<T> = Result<Response<T>, Status>;
@@ -155,7 +156,7 @@ impl Metadata for MetadataGrpc {
             .await
             .map_err(store_status)?;
         Ok(Response::new(pb::ListMailboxesResponse {
-            mailboxes: mailboxes.into_iter().map(convert::mailbox).collect(),
+            mailboxes: mailboxes.into_iter().map(Into::into).collect(),
         }))
     }
 
@@ -171,7 +172,7 @@ impl Metadata for MetadataGrpc {
             .create_mailbox(account, &request.name, special_use)
             .await
             .map_err(store_status)?;
-        Ok(Response::new(convert::mailbox(mailbox)))
+        Ok(Response::new(mailbox.into()))
     }
 
     async fn delete_mailbox(
@@ -237,13 +238,7 @@ impl Metadata for MetadataGrpc {
             .mailbox_status(account, &request.name)
             .await
             .map_err(store_status)?;
-        Ok(Response::new(pb::MailboxStatusResponse {
-            mailbox: Some(convert::mailbox(status.mailbox)),
-            messages: status.messages,
-            recent: status.recent,
-            unseen: status.unseen,
-            size: status.size,
-        }))
+        Ok(Response::new(status.into()))
     }
 
     async fn select_mailbox(
@@ -257,13 +252,7 @@ impl Metadata for MetadataGrpc {
             .select_mailbox(account, &request.name, request.read_only)
             .await
             .map_err(store_status)?;
-        Ok(Response::new(pb::SelectMailboxResponse {
-            mailbox: Some(convert::mailbox(selected.mailbox)),
-            uids: Some(uid_set_to_proto(&selected.uids)),
-            recent: Some(uid_set_to_proto(&selected.recent)),
-            first_unseen_uid: selected.first_unseen.map_or(0, |uid| uid.get()),
-            keywords: selected.keywords,
-        }))
+        Ok(Response::new(selected.into()))
     }
 
     async fn append_messages(
@@ -276,18 +265,14 @@ impl Metadata for MetadataGrpc {
         let messages = request
             .messages
             .into_iter()
-            .map(convert::new_message)
+            .map(NewMessageMeta::try_from)
             .collect::<Result<Vec<_>, _>>()?;
         let outcome = self
             .store
             .append(account, mailbox, messages)
             .await
             .map_err(store_status)?;
-        Ok(Response::new(pb::AppendMessagesResponse {
-            uidvalidity: outcome.uidvalidity,
-            uids: outcome.uids.iter().map(|uid| uid.get()).collect(),
-            modseq: outcome.modseq.get(),
-        }))
+        Ok(Response::new(outcome.into()))
     }
 
     type FetchMessagesStream = BoxStream<'static, Result<pb::MessageMeta, Status>>;
@@ -299,17 +284,12 @@ impl Metadata for MetadataGrpc {
         let request = request.into_inner();
         let account = account_id(&request.account_id)?;
         let mailbox = mailbox_id(&request.mailbox_id, "mailbox_id")?;
-        let query = MetaQuery {
-            with_envelope: request.with_envelope,
-            with_bodystructure: request.with_bodystructure,
-            with_part_table: request.with_part_table,
-            changed_since: convert::optional_modseq(request.changed_since),
-        };
-        let uids = convert::uid_set(request.uids.as_ref());
+        let query = MetaQuery::from(&request);
+        let uids = uid_set(request.uids.as_ref());
         let stream = fetch_stream(Arc::clone(&self.store), account, mailbox, uids, query)
             .await
             .map_err(store_status)?;
-        let stream = stream.map(|item| item.map(convert::message_meta).map_err(store_status));
+        let stream = stream.map(|item| item.map(Into::into).map_err(store_status));
         Ok(Response::new(stream.boxed()))
     }
 
@@ -320,29 +300,21 @@ impl Metadata for MetadataGrpc {
         let request = request.into_inner();
         let account = account_id(&request.account_id)?;
         let mailbox = mailbox_id(&request.mailbox_id, "mailbox_id")?;
-        let operation = convert::store_operation(request.operation)?;
-        let flags = convert::flags_from_proto(request.flags);
+        let operation = store_operation(request.operation)?;
+        let flags = request.flags.unwrap_or_default().into();
         let outcome = self
             .store
             .store_flags(
                 account,
                 mailbox,
-                &convert::uid_set(request.uids.as_ref()),
+                &uid_set(request.uids.as_ref()),
                 operation,
                 &flags,
-                convert::optional_modseq(request.unchanged_since),
+                optional_modseq(request.unchanged_since),
             )
             .await
             .map_err(store_status)?;
-        Ok(Response::new(pb::StoreFlagsResponse {
-            updated: outcome
-                .updated
-                .into_iter()
-                .map(convert::flag_update)
-                .collect(),
-            modified: Some(uid_set_to_proto(&outcome.modified)),
-            highest_modseq: outcome.highest_modseq.get(),
-        }))
+        Ok(Response::new(outcome.into()))
     }
 
     async fn copy_messages(
@@ -372,10 +344,7 @@ impl Metadata for MetadataGrpc {
             .expunge(account, mailbox, within.as_ref())
             .await
             .map_err(store_status)?;
-        Ok(Response::new(pb::ExpungeResponse {
-            expunged: Some(uid_set_to_proto(&outcome.expunged)),
-            highest_modseq: outcome.highest_modseq.get(),
-        }))
+        Ok(Response::new(outcome.into()))
     }
 
     async fn changes(&self, request: Request<pb::ChangesRequest>) -> Answer<pb::ChangesResponse> {
@@ -387,32 +356,20 @@ impl Metadata for MetadataGrpc {
             .changes(account, mailbox, ModSeq::new(request.since_modseq))
             .await
             .map_err(store_status)?;
-        Ok(Response::new(pb::ChangesResponse {
-            highest_modseq: changes.highest_modseq.get(),
-            uid_next: changes.uid_next,
-            changed: changes
-                .changed
-                .into_iter()
-                .map(convert::flag_update)
-                .collect(),
-            expunged: Some(uid_set_to_proto(&changes.expunged)),
-        }))
+        Ok(Response::new(changes.into()))
     }
 
     async fn search(&self, request: Request<pb::SearchRequest>) -> Answer<pb::SearchResponse> {
         let request = request.into_inner();
         let account = account_id(&request.account_id)?;
         let mailbox = mailbox_id(&request.mailbox_id, "mailbox_id")?;
-        let query = convert::search_query(request.key)?;
+        let query = search_query(request.key)?;
         let outcome = self
             .store
             .search(account, mailbox, &query)
             .await
             .map_err(store_status)?;
-        Ok(Response::new(pb::SearchResponse {
-            uids: outcome.uids.iter().map(|uid| uid.get()).collect(),
-            highest_modseq: outcome.highest_modseq.get(),
-        }))
+        Ok(Response::new(outcome.into()))
     }
 }
 
@@ -427,22 +384,13 @@ impl MetadataGrpc {
         let from = mailbox_id(&request.from_mailbox_id, "from_mailbox_id")?;
         let to = mailbox_id(&request.to_mailbox_id, "to_mailbox_id")?;
         // An empty set is a no-op (UID COPY of UIDs that no longer exist).
-        let uids = convert::uid_set(request.uids.as_ref());
+        let uids = uid_set(request.uids.as_ref());
         let outcome = if remove_source {
             self.store.move_messages(account, from, &uids, to).await
         } else {
             self.store.copy_messages(account, from, &uids, to).await
         }
         .map_err(store_status)?;
-        Ok(Response::new(pb::CopyMessagesResponse {
-            uidvalidity: outcome.uidvalidity,
-            source_uids: outcome.source_uids.iter().map(|uid| uid.get()).collect(),
-            destination_uids: outcome
-                .destination_uids
-                .iter()
-                .map(|uid| uid.get())
-                .collect(),
-            source_modseq: outcome.source_modseq.get(),
-        }))
+        Ok(Response::new(outcome.into()))
     }
 }

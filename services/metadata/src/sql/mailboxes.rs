@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 
+use mailkeep_common::mail::{MailboxInfo, MailboxStatus, SelectedMailbox, SystemFlags};
 use mailkeep_common::{AccountId, MailboxId, ModSeq, Uid, UidSet};
 
 use super::driver::{Arg, Driver, fetch_one, fetch_optional};
@@ -17,7 +18,6 @@ use super::rows::{
 use super::transfer::{TransferMode, transfer};
 use crate::error::StoreError;
 use crate::flags::decode_ids;
-use crate::model::{MailboxInfo, MailboxStatus, SelectedMailbox, system_flag};
 use crate::names::{self, INBOX};
 
 /// RFC 6154 §2 special-use attributes, canonical spelling.
@@ -371,7 +371,7 @@ pub async fn status<D: Driver>(
         &[
             Arg::Text(&account),
             Arg::Text(&id),
-            Arg::Int(i64::from(system_flag::SEEN)),
+            Arg::Int(i64::from(SystemFlags::SEEN)),
             Arg::Int(i64::from(mailbox.recent_uid)),
         ],
     )
@@ -428,7 +428,7 @@ pub async fn select<D: Driver>(
         &mut tx,
         "SELECT MIN(uid) FROM messages WHERE account_id = $1 AND mailbox_id = $2 \
          AND (system_flags & $3) = 0",
-        &[args[0], args[1], Arg::Int(i64::from(system_flag::SEEN))],
+        &[args[0], args[1], Arg::Int(i64::from(SystemFlags::SEEN))],
     )
     .await?
     .opt_int(0)?

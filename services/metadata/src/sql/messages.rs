@@ -6,6 +6,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use mailkeep_common::mail::{
+    AppendOutcome, Changes, FlagUpdate, MessageMeta, MetaQuery, NewMessageMeta,
+};
 use mailkeep_common::{AccountId, BlobId, MailboxId, ModSeq, Uid, UidSet};
 
 use super::driver::{Arg, Driver, Row};
@@ -15,7 +18,6 @@ use super::rows::{
 };
 use crate::error::StoreError;
 use crate::flags::{check_system, decode_ids, encode_ids};
-use crate::model::{AppendOutcome, Changes, FlagUpdate, MessageMeta, MetaQuery, NewMessage};
 use crate::search::MAX_ZONE_MINUTES;
 
 /// Messages one APPEND call may carry (MULTIAPPEND batches stay far below).
@@ -36,7 +38,7 @@ pub async fn append<D: Driver>(
     driver: &D,
     account: AccountId,
     mailbox: MailboxId,
-    messages: Vec<NewMessage>,
+    messages: Vec<NewMessageMeta>,
 ) -> Result<AppendOutcome, StoreError> {
     if messages.is_empty() {
         return Err(StoreError::InvalidArgument("nothing to append".into()));
@@ -46,7 +48,7 @@ pub async fn append<D: Driver>(
     }
     let mut total_bytes: i64 = 0;
     for message in &messages {
-        check_system(message.flags.system)?;
+        check_system(message.flags.system.0)?;
         if message.internal_date_offset.abs() > MAX_ZONE_MINUTES {
             return Err(StoreError::InvalidArgument(
                 "internal date zone out of range".into(),
@@ -92,7 +94,7 @@ pub async fn append<D: Driver>(
                 Arg::Int(to_i64(message.size, "size")?),
                 Arg::Int(message.internal_date),
                 Arg::Int(i64::from(message.internal_date_offset)),
-                Arg::Int(i64::from(message.flags.system)),
+                Arg::Int(i64::from(message.flags.system.0)),
                 Arg::Text(&keywords),
                 Arg::Bytes(&analysis.envelope),
                 Arg::Bytes(&analysis.bodystructure),

@@ -10,12 +10,12 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use mailkeep_common::mail::{Flags, MailboxInfo, SystemFlags};
 use mailkeep_common::{AccountId, MailboxId, ModSeq};
 
 use super::driver::{Arg, Driver, Row, fetch_one, fetch_optional};
 use crate::error::StoreError;
 use crate::flags::{self, KeywordIds};
-use crate::model::{Flags, MailboxInfo};
 
 /// A mailbox row with its `\Recent` watermark.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -262,7 +262,7 @@ async fn create_keyword<D: Driver>(
 /// Converts stored flags to names, skipping ids the account no longer knows.
 pub fn flags_from_ids(system: u32, ids: &KeywordIds, names: &BTreeMap<i64, String>) -> Flags {
     Flags {
-        system,
+        system: SystemFlags(system),
         keywords: ids.iter().filter_map(|id| names.get(id).cloned()).collect(),
     }
 }

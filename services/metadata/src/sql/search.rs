@@ -4,13 +4,13 @@
 //! a page at a time inside one snapshot, and the text columns only when the
 //! query reads them. No blob is ever read.
 
+use mailkeep_common::mail::{SearchOutcome, SearchQuery};
 use mailkeep_common::{AccountId, MailboxId};
 
 use super::driver::{Arg, Driver};
 use super::rows::{keyword_ids, mailbox_by_id, to_i64};
 use crate::error::StoreError;
 use crate::flags::decode_ids;
-use crate::model::{SearchOutcome, SearchQuery};
 use crate::search::{Matcher, Prefilter, SearchRow, collect_matches};
 
 const PAGE: i64 = 512;

@@ -3,17 +3,18 @@
 //! owning that operation's SQL; the driver `D` decides the database.
 
 use async_trait::async_trait;
+use mailkeep_common::mail::{
+    AppendOutcome, Changes, CopyOutcome, ExpungeOutcome, Flags, MailboxInfo, MailboxStatus,
+    MessageMeta, MetaQuery, NewMessageMeta, SearchOutcome, SearchQuery, SelectedMailbox,
+    StoreOperation, StoreOutcome,
+};
 use mailkeep_common::{AccountId, MailboxId, ModSeq, Uid, UidSet};
 
 use super::driver::Driver;
 use super::transfer::TransferMode;
 use super::{accounts, mailboxes, messages, search, store_flags, transfer};
 use crate::error::StoreError;
-use crate::model::{
-    Account, AppendOutcome, Changes, CopyOutcome, ExpungeOutcome, Flags, MailboxInfo,
-    MailboxStatus, MessageMeta, MetaQuery, NewAccount, NewMessage, SearchOutcome, SearchQuery,
-    SelectedMailbox, StoreOperation, StoreOutcome, Tenant,
-};
+use crate::model::{Account, NewAccount, Tenant};
 use crate::store::MetadataStore;
 
 /// A metadata store on the database behind driver `D`.
@@ -114,7 +115,7 @@ impl<D: Driver> MetadataStore for SqlStore<D> {
         &self,
         account: AccountId,
         mailbox: MailboxId,
-        messages: Vec<NewMessage>,
+        messages: Vec<NewMessageMeta>,
     ) -> Result<AppendOutcome, StoreError> {
         messages::append(&self.driver, account, mailbox, messages).await
     }

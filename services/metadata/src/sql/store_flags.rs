@@ -3,6 +3,7 @@
 //! the transaction of the change; a store that changes nothing takes none.
 //! Messages modified after UNCHANGEDSINCE are left alone and reported.
 
+use mailkeep_common::mail::{FlagUpdate, Flags, StoreOperation, StoreOutcome};
 use mailkeep_common::{AccountId, MailboxId, ModSeq, Uid, UidSet};
 
 use super::driver::{Arg, Driver};
@@ -11,7 +12,6 @@ use super::rows::{
 };
 use crate::error::StoreError;
 use crate::flags::{self, KeywordIds, check_system, decode_ids, encode_ids};
-use crate::model::{FlagUpdate, Flags, StoreOperation, StoreOutcome};
 
 struct Current {
     uid: Uid,
@@ -29,7 +29,7 @@ pub async fn store_flags<D: Driver>(
     given: &Flags,
     unchanged_since: Option<ModSeq>,
 ) -> Result<StoreOutcome, StoreError> {
-    let given_system = check_system(given.system)?;
+    let given_system = check_system(given.system.0)?;
     let mut tx = driver.begin_write().await?;
     // Keywords first (lock order); removing never creates one.
     let create = operation != StoreOperation::Remove;

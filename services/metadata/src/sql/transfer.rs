@@ -4,12 +4,12 @@
 //! under one new MODSEQ of the source. Usage grows on COPY (quota checked),
 //! is unchanged by MOVE and shrinks on EXPUNGE, in the same transaction.
 
+use mailkeep_common::mail::{CopyOutcome, ExpungeOutcome, SystemFlags};
 use mailkeep_common::{AccountId, MailboxId, ModSeq, Uid, UidSet};
 
 use super::driver::{Arg, Driver};
 use super::rows::{MailboxRow, allocate, charge, lock_mailbox, next_modseq, to_i64};
 use crate::error::StoreError;
-use crate::model::{CopyOutcome, ExpungeOutcome, system_flag};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransferMode {
@@ -205,7 +205,7 @@ pub async fn expunge<D: Driver>(
     let deleted: Vec<(u32, i64)> = existing::<D>(&mut tx, &account_text, &mailbox_text, uids)
         .await?
         .into_iter()
-        .filter(|&(_, _, system)| system & system_flag::DELETED != 0)
+        .filter(|&(_, _, system)| system & SystemFlags::DELETED != 0)
         .map(|(uid, size, _)| (uid, size))
         .collect();
     if deleted.is_empty() {

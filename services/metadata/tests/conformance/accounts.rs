@@ -1,7 +1,8 @@
 //! Tenants, accounts, authentication, and account isolation.
 
+use mailkeep_common::mail::{Flags, MetaQuery, SearchQuery, StoreOperation};
 use mailkeep_common::{ErrorCode, ModSeq};
-use mailkeep_metadata::model::{Flags, MetaQuery, NewAccount, SearchQuery, StoreOperation};
+use mailkeep_metadata::model::NewAccount;
 
 use crate::support::{Store, account, all, code, mailbox, message, set};
 

@@ -3,15 +3,15 @@
 use std::sync::Arc;
 
 use futures::TryStreamExt;
+use mailkeep_common::mail::{Flags, MetaQuery, StoreOperation, SystemFlags};
 use mailkeep_common::{ErrorCode, ModSeq};
 use mailkeep_metadata::fetch_stream;
-use mailkeep_metadata::model::{Flags, MetaQuery, StoreOperation, system_flag};
 
 use crate::support::{Store, account, all, code, flagged, mailbox, message, set, uids, usage};
 
 fn flags(system: u32, keywords: &[&str]) -> Flags {
     Flags {
-        system,
+        system: SystemFlags(system),
         keywords: keywords
             .iter()
             .map(|keyword| (*keyword).to_owned())
@@ -26,7 +26,7 @@ async fn store_add_remove_replace_with_keywords(store: Store) {
         .append(
             id,
             inbox,
-            vec![flagged(1, system_flag::SEEN, &["$Forwarded"]), message(2)],
+            vec![flagged(1, SystemFlags::SEEN, &["$Forwarded"]), message(2)],
         )
         .await
         .unwrap();
@@ -36,7 +36,7 @@ async fn store_add_remove_replace_with_keywords(store: Store) {
             inbox,
             &set(&[(1, 2)]),
             StoreOperation::Add,
-            &flags(system_flag::FLAGGED, &["$Work", "Later"]),
+            &flags(SystemFlags::FLAGGED, &["$Work", "Later"]),
             None,
         )
         .await
@@ -52,13 +52,13 @@ async fn store_add_remove_replace_with_keywords(store: Store) {
             (
                 uids(&[1])[0],
                 flags(
-                    system_flag::SEEN | system_flag::FLAGGED,
+                    SystemFlags::SEEN | SystemFlags::FLAGGED,
                     &["$Forwarded", "$Work", "Later"]
                 )
             ),
             (
                 uids(&[2])[0],
-                flags(system_flag::FLAGGED, &["$Work", "Later"])
+                flags(SystemFlags::FLAGGED, &["$Work", "Later"])
             ),
         ]
     );
@@ -68,14 +68,14 @@ async fn store_add_remove_replace_with_keywords(store: Store) {
             inbox,
             &set(&[(1, 1)]),
             StoreOperation::Remove,
-            &flags(system_flag::SEEN, &["$Work", "NeverUsed"]),
+            &flags(SystemFlags::SEEN, &["$Work", "NeverUsed"]),
             None,
         )
         .await
         .unwrap();
     assert_eq!(
         removed.updated[0].flags,
-        flags(system_flag::FLAGGED, &["$Forwarded", "Later"])
+        flags(SystemFlags::FLAGGED, &["$Forwarded", "Later"])
     );
     let replaced = store
         .store_flags(
@@ -83,14 +83,14 @@ async fn store_add_remove_replace_with_keywords(store: Store) {
             inbox,
             &set(&[(2, 2)]),
             StoreOperation::Replace,
-            &flags(system_flag::ANSWERED, &["Later"]),
+            &flags(SystemFlags::ANSWERED, &["Later"]),
             None,
         )
         .await
         .unwrap();
     assert_eq!(
         replaced.updated[0].flags,
-        flags(system_flag::ANSWERED, &["Later"])
+        flags(SystemFlags::ANSWERED, &["Later"])
     );
     let selected = store.select_mailbox(id, "INBOX", true).await.unwrap();
     let mut keywords = selected.keywords.clone();
@@ -153,7 +153,7 @@ async fn unchanged_since_reports_modified(store: Store) {
             inbox,
             &set(&[(1, 2)]),
             StoreOperation::Add,
-            &flags(system_flag::FLAGGED, &[]),
+            &flags(SystemFlags::FLAGGED, &[]),
             Some(appended.modseq),
         )
         .await
@@ -167,7 +167,7 @@ async fn unchanged_since_reports_modified(store: Store) {
         .await
         .unwrap();
     assert_eq!(changes.changed.len(), 1);
-    assert_eq!(changes.changed[0].flags.system, system_flag::FLAGGED);
+    assert_eq!(changes.changed[0].flags.system.0, SystemFlags::FLAGGED);
 }
 
 async fn copy_and_move(store: Store) {
@@ -180,7 +180,7 @@ async fn copy_and_move(store: Store) {
             id,
             inbox,
             vec![
-                flagged(10, system_flag::SEEN, &["$Work"]),
+                flagged(10, SystemFlags::SEEN, &["$Work"]),
                 message(20),
                 message(30),
             ],

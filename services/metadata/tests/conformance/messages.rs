@@ -5,9 +5,9 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use futures::TryStreamExt;
+use mailkeep_common::mail::{Flags, MetaQuery, StoreOperation, SystemFlags};
 use mailkeep_common::{ErrorCode, ModSeq, Uid};
 use mailkeep_metadata::fetch_stream;
-use mailkeep_metadata::model::{Flags, MetaQuery, StoreOperation, system_flag};
 
 use crate::support::{
     Store, account, account_with_quota, all, code, flagged, mailbox, message, set, uids, usage,
@@ -60,7 +60,7 @@ async fn uids_are_never_reused(store: Store) {
         .await
         .unwrap();
     let deleted = Flags {
-        system: system_flag::DELETED,
+        system: SystemFlags(SystemFlags::DELETED),
         keywords: Vec::new(),
     };
     store
@@ -132,7 +132,7 @@ async fn every_change_takes_a_new_modseq(store: Store) {
         .unwrap();
     assert!(appended.modseq > start);
     let seen = Flags {
-        system: system_flag::SEEN,
+        system: SystemFlags(SystemFlags::SEEN),
         keywords: Vec::new(),
     };
     let stored = store
@@ -185,7 +185,7 @@ async fn changes_since_include_expunged(store: Store) {
         .await
         .unwrap();
     let flags = Flags {
-        system: system_flag::FLAGGED,
+        system: SystemFlags(SystemFlags::FLAGGED),
         keywords: vec!["$Important".into()],
     };
     store
@@ -200,7 +200,7 @@ async fn changes_since_include_expunged(store: Store) {
         .await
         .unwrap();
     let deleted = Flags {
-        system: system_flag::DELETED,
+        system: SystemFlags(SystemFlags::DELETED),
         keywords: Vec::new(),
     };
     store
@@ -264,7 +264,7 @@ async fn quota_holds_under_concurrency(store: Store) {
         ErrorCode::OverQuota
     );
     let deleted = Flags {
-        system: system_flag::DELETED,
+        system: SystemFlags(SystemFlags::DELETED),
         keywords: Vec::new(),
     };
     store
@@ -298,7 +298,7 @@ async fn fetch_pages_and_streams(store: Store) {
     let id = account(&store).await.id;
     let inbox = mailbox(&store, id, "INBOX").await;
     let batch: Vec<_> = (1..=300)
-        .map(|size| flagged(size, system_flag::SEEN, &["$Work"]))
+        .map(|size| flagged(size, SystemFlags::SEEN, &["$Work"]))
         .collect();
     let appended = store.append(id, inbox, batch).await.unwrap();
     assert_eq!(appended.uids.len(), 300);
@@ -319,7 +319,7 @@ async fn fetch_pages_and_streams(store: Store) {
     assert_eq!(first.envelope, b"\x01(envelope)");
     assert!(first.bodystructure.is_empty() && first.part_table.is_empty());
     assert_eq!(first.flags.keywords, ["$Work"]);
-    assert_eq!(first.flags.system, system_flag::SEEN);
+    assert_eq!(first.flags.system.0, SystemFlags::SEEN);
     assert!(first.email_id.starts_with('M'));
     assert!(first.thread_id.is_empty());
 
@@ -339,7 +339,7 @@ async fn fetch_pages_and_streams(store: Store) {
     assert_eq!(rest.iter().map(|m| m.uid).collect::<Vec<_>>(), uids(&[300]));
 
     let unseen = Flags {
-        system: system_flag::SEEN,
+        system: SystemFlags(SystemFlags::SEEN),
         keywords: Vec::new(),
     };
     store

@@ -1,9 +1,9 @@
 //! SEARCH by every key kind of the contract.
 
-use mailkeep_common::{ModSeq, Uid};
-use mailkeep_metadata::model::{
-    Flags, MessageAnalysis, NewMessage, SearchFlag, SearchQuery, StoreOperation, system_flag,
+use mailkeep_common::mail::{
+    Flags, MessageAnalysis, NewMessageMeta, SearchFlag, SearchQuery, StoreOperation, SystemFlags,
 };
+use mailkeep_common::{ModSeq, Uid};
 
 use crate::support::{Store, account, blob, mailbox, set, uids};
 
@@ -19,8 +19,8 @@ fn mail(
     headers: &str,
     body: &str,
     flags: Flags,
-) -> NewMessage {
-    NewMessage {
+) -> NewMessageMeta {
+    NewMessageMeta {
         blob_id: blob(size as u8),
         size,
         internal_date,
@@ -48,7 +48,7 @@ async fn search_by_every_key_kind(store: Store) {
             "from: Alice Ärger <alice@example.test>\nsubject: Quarterly Report\nto: bob@example.test\n",
             "Numbers are UP this quarter",
             Flags {
-                system: system_flag::SEEN,
+                system: SystemFlags(SystemFlags::SEEN),
                 keywords: vec!["$Work".into()],
             },
         ),
@@ -61,7 +61,7 @@ async fn search_by_every_key_kind(store: Store) {
             "from: Bob <bob@example.test>\nsubject: Grüße\ncc: carol@example.test\nx-priority: 1\n",
             "Schöne Grüße aus Köln",
             Flags {
-                system: system_flag::FLAGGED,
+                system: SystemFlags(SystemFlags::FLAGGED),
                 keywords: Vec::new(),
             },
         ),
@@ -74,7 +74,7 @@ async fn search_by_every_key_kind(store: Store) {
             "from: carol@example.test\nsubject: lunch?\nbcc: dave@example.test\n",
             "",
             Flags {
-                system: system_flag::DELETED,
+                system: SystemFlags(SystemFlags::DELETED),
                 keywords: Vec::new(),
             },
         ),
@@ -87,7 +87,7 @@ async fn search_by_every_key_kind(store: Store) {
             &set(&[(3, 3)]),
             StoreOperation::Add,
             &Flags {
-                system: system_flag::ANSWERED,
+                system: SystemFlags(SystemFlags::ANSWERED),
                 keywords: Vec::new(),
             },
             None,
@@ -104,8 +104,8 @@ async fn search_by_every_key_kind(store: Store) {
         (SearchQuery::All, &[1, 2, 3]),
         (SearchQuery::Uid(set(&[(2, 9)])), &[2, 3]),
         (SearchQuery::Uid(set(&[])), &[]),
-        (SearchQuery::FlagSet(system(system_flag::SEEN)), &[1]),
-        (SearchQuery::FlagUnset(system(system_flag::SEEN)), &[2, 3]),
+        (SearchQuery::FlagSet(system(SystemFlags::SEEN)), &[1]),
+        (SearchQuery::FlagUnset(system(SystemFlags::SEEN)), &[2, 3]),
         (
             SearchQuery::FlagSet(SearchFlag::Keyword("$Work".into())),
             &[1],
@@ -148,8 +148,8 @@ async fn search_by_every_key_kind(store: Store) {
         ),
         (
             SearchQuery::And(vec![
-                SearchQuery::FlagSet(system(system_flag::DELETED)),
-                SearchQuery::FlagSet(system(system_flag::ANSWERED)),
+                SearchQuery::FlagSet(system(SystemFlags::DELETED)),
+                SearchQuery::FlagSet(system(SystemFlags::ANSWERED)),
                 SearchQuery::Larger(10_000),
             ]),
             &[3],

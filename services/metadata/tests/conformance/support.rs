@@ -5,8 +5,9 @@
 
 use std::sync::Arc;
 
+use mailkeep_common::mail::{Flags, MessageAnalysis, NewMessageMeta, SystemFlags};
 use mailkeep_common::{AccountId, BlobId, ErrorCode, MailboxId, Uid, UidSet};
-use mailkeep_metadata::model::{Account, Flags, MessageAnalysis, NewAccount, NewMessage};
+use mailkeep_metadata::model::{Account, NewAccount};
 use mailkeep_metadata::{MetadataStore, StoreError, open_store};
 use sqlx::Connection;
 
@@ -169,8 +170,8 @@ pub fn blob(seed: u8) -> BlobId {
     BlobId::from_digest([seed; 32])
 }
 
-pub fn message(size: u64) -> NewMessage {
-    NewMessage {
+pub fn message(size: u64) -> NewMessageMeta {
+    NewMessageMeta {
         blob_id: blob(size as u8),
         size,
         internal_date: 1_717_200_000,
@@ -190,10 +191,10 @@ pub fn message(size: u64) -> NewMessage {
     }
 }
 
-pub fn flagged(size: u64, system: u32, keywords: &[&str]) -> NewMessage {
+pub fn flagged(size: u64, system: u32, keywords: &[&str]) -> NewMessageMeta {
     let mut new = message(size);
     new.flags = Flags {
-        system,
+        system: SystemFlags(system),
         keywords: keywords
             .iter()
             .map(|keyword| (*keyword).to_owned())

@@ -1,15 +1,13 @@
 //! COPY, MOVE and EXPUNGE protocol tests over `testing::MemoryBackend`.
 
-use mailkeep_common::UidSet;
-
-use crate::backend::{Flags, MailBackend, StoreOperation, SystemFlags};
-use crate::session::fetch::tests::{assert_responses, selected_client, simple};
+use crate::backend::MailBackend;
+use crate::session::tests::support::{
+    assert_responses, expunge_elsewhere, inbox_with, message_count,
+};
 use crate::testing::TestClient;
 
 async fn five_messages() -> TestClient {
-    let subjects = ["a", "b", "c", "d", "e"].map(simple);
-    let messages: Vec<&str> = subjects.iter().map(String::as_str).collect();
-    selected_client(&messages).await
+    inbox_with(&["a", "b", "c", "d", "e"]).await
 }
 
 async fn uidvalidity(client: &TestClient, mailbox: &str) -> u32 {
@@ -30,14 +28,7 @@ async fn copy_answers_copyuid_and_trycreate() {
         format!("c1 OK [COPYUID {validity} 2:3,5 1:3] COPY completed\r\n")
     );
     assert_responses(&output);
-    assert_eq!(
-        client
-            .backend
-            .uids(&client.principal, "Archive")
-            .unwrap()
-            .len(),
-        3
-    );
+    assert_eq!(message_count(&client, "Archive"), 3);
 
     let output = client.send("c2 UID COPY 4 Archive\r\n").await;
     assert_eq!(
@@ -127,14 +118,7 @@ async fn uid_expunge_only_touches_the_given_uids() {
     );
     let output = client.send("u3 UID EXPUNGE 7\r\n").await;
     assert_eq!(output, "u3 OK EXPUNGE completed\r\n");
-    assert_eq!(
-        client
-            .backend
-            .uids(&client.principal, "INBOX")
-            .unwrap()
-            .len(),
-        3
-    );
+    assert_eq!(message_count(&client, "INBOX"), 3);
     client.send("u4 EXAMINE INBOX\r\n").await;
     assert_eq!(
         client.send("u5 EXPUNGE\r\n").await,
@@ -146,34 +130,7 @@ async fn uid_expunge_only_touches_the_given_uids() {
 async fn expunge_after_a_concurrent_expunge_keeps_numbers_consistent() {
     let mut client = five_messages().await;
     // Another session deletes and expunges UID 1; it is not reported yet.
-    let inbox = client
-        .backend
-        .mailbox_status(&client.principal, "INBOX")
-        .await
-        .unwrap()
-        .mailbox
-        .id;
-    let deleted = Flags {
-        system: SystemFlags(SystemFlags::DELETED),
-        keywords: Vec::new(),
-    };
-    let first = UidSet::from_ranges([(1, 1)]);
-    let backend = client.backend.as_ref();
-    backend
-        .store_flags(
-            &client.principal,
-            inbox,
-            &first,
-            StoreOperation::Add,
-            &deleted,
-            None,
-        )
-        .await
-        .unwrap();
-    backend
-        .expunge(&client.principal, inbox, None)
-        .await
-        .unwrap();
+    expunge_elsewhere(&client, &[(1, 1)]).await;
 
     let output = client
         .send("x1 STORE 3 +FLAGS.SILENT (\\Deleted)\r\n")

@@ -1,98 +1,15 @@
 //! FETCH protocol tests over `testing::MemoryBackend`, against a message
-//! whose bytes are known, plus the helpers the other S2 command tests share.
-//! Every response is checked with imap-codec's parser as an oracle.
-
-use imap_codec::ResponseCodec;
-use imap_codec::decode::Decoder;
-
-use mailkeep_common::UidSet;
+//! whose bytes are known. Every response is checked with imap-codec's
+//! parser as an oracle.
 
 use super::FetchPlan;
-use crate::backend::{
-    Flags, MailBackend, MessageAnalysis, NewMessage, StoreOperation, SystemFlags,
-};
+use crate::backend::{Flags, MailBackend, MessageAnalysis, NewMessage, SystemFlags};
 use crate::command::{FetchArgs, FetchAttribute, Section, SeqBound, SequenceSet};
 use crate::mime;
-use crate::testing::TestClient;
-
-/// 2024-06-01 10:00:00 UTC, the internal date of delivered messages.
-pub(in crate::session) const DELIVERED_AT: i64 = 1_717_236_000;
-
-/// A nested multipart message: 1 is multipart/alternative (1.1 plain,
-/// 1.2 html), 2 is a text attachment.
-pub(in crate::session) const NESTED: &str = "From: Bob <bob@example.test>\r\n\
-To: alice@example.test\r\n\
-Subject: parts\r\n\
-Date: Sat, 01 Jun 2024 10:00:00 +0000\r\n\
-MIME-Version: 1.0\r\n\
-Content-Type: multipart/mixed; boundary=\"outer\"\r\n\
-\r\n\
---outer\r\n\
-Content-Type: multipart/alternative; boundary=\"inner\"\r\n\
-\r\n\
---inner\r\n\
-Content-Type: text/plain\r\n\
-\r\n\
-plain text\r\n\
---inner\r\n\
-Content-Type: text/html\r\n\
-\r\n\
-<p>html text</p>\r\n\
---inner--\r\n\
---outer\r\n\
-Content-Type: text/plain; name=\"a.txt\"\r\n\
-\r\n\
-attachment\r\n\
---outer--\r\n";
-
-/// A small single-part message.
-pub(in crate::session) fn simple(subject: &str) -> String {
-    format!(
-        "From: Bob <bob@example.test>\r\nTo: alice@example.test\r\nSubject: {subject}\r\n\
-         Date: Sat, 01 Jun 2024 10:00:00 +0000\r\n\r\nHello {subject}.\r\n"
-    )
-}
-
-/// A logged-in client with `messages` delivered to INBOX and INBOX selected.
-pub(in crate::session) async fn selected_client(messages: &[&str]) -> TestClient {
-    let mut client = TestClient::trusted();
-    client.greet().await;
-    let answer = client.login().await;
-    assert!(answer.starts_with("L0 OK "), "{answer}");
-    for raw in messages {
-        client
-            .backend
-            .deliver(
-                &client.principal,
-                "INBOX",
-                raw.as_bytes(),
-                Flags::default(),
-                DELIVERED_AT,
-            )
-            .unwrap();
-    }
-    let output = client.send("S0 SELECT INBOX\r\n").await;
-    assert!(
-        output.ends_with("S0 OK [READ-WRITE] SELECT completed\r\n"),
-        "{output}"
-    );
-    client
-}
-
-/// Asserts that `output` is a sequence of complete, valid IMAP responses.
-#[track_caller]
-pub(in crate::session) fn assert_responses(output: &str) {
-    let mut rest = output.as_bytes();
-    while !rest.is_empty() {
-        match ResponseCodec::default().decode(rest) {
-            Ok((remaining, _)) => rest = remaining,
-            Err(error) => panic!(
-                "imap-codec rejects {:?}: {error:?}",
-                String::from_utf8_lossy(rest)
-            ),
-        }
-    }
-}
+use crate::session::tests::support::{
+    DELIVERED_AT, NESTED, assert_responses, flag_elsewhere, inbox_id, inbox_with, message,
+    selected_client,
+};
 
 fn stored(bytes: &[u8]) -> String {
     String::from_utf8(mime::stored_imap(bytes).unwrap().to_vec()).unwrap()
@@ -208,7 +125,7 @@ async fn fetches_sections_partials_and_header_fields_without_setting_seen() {
 
 #[tokio::test]
 async fn body_fetch_sets_seen_once_and_reports_it_in_the_same_line() {
-    let mut client = selected_client(&[NESTED, &simple("two")]).await;
+    let mut client = selected_client(&[NESTED, &message("two")]).await;
     let output = client.send("s1 FETCH 2 BODY[TEXT]\r\n").await;
     assert_eq!(
         output,
@@ -238,7 +155,7 @@ async fn body_fetch_sets_seen_once_and_reports_it_in_the_same_line() {
 
 #[tokio::test]
 async fn sequence_numbers_beyond_exists_are_bad_and_missing_uids_empty() {
-    let mut client = selected_client(&[&simple("one"), &simple("two")]).await;
+    let mut client = inbox_with(&["one", "two"]).await;
     let output = client.send("b1 FETCH 3 FLAGS\r\n").await;
     assert!(
         output.starts_with("b1 BAD invalid message sequence number 3"),
@@ -274,31 +191,8 @@ async fn fetch_split_anywhere_gives_the_same_answer() {
 
 #[tokio::test]
 async fn a_concurrent_change_is_still_reported_after_a_seen_fetch() {
-    let mut client = selected_client(&[&simple("one"), &simple("two")]).await;
-    let inbox = client
-        .backend
-        .mailbox_status(&client.principal, "INBOX")
-        .await
-        .unwrap()
-        .mailbox
-        .id;
-    let flagged = Flags {
-        system: SystemFlags(SystemFlags::FLAGGED),
-        keywords: Vec::new(),
-    };
-    let two = UidSet::from_ranges([(2, 2)]);
-    client
-        .backend
-        .store_flags(
-            &client.principal,
-            inbox,
-            &two,
-            StoreOperation::Add,
-            &flagged,
-            None,
-        )
-        .await
-        .unwrap();
+    let mut client = inbox_with(&["one", "two"]).await;
+    flag_elsewhere(&client, &[(2, 2)], SystemFlags::FLAGGED).await;
     let output = client.send("c1 FETCH 1 BODY[TEXT]\r\n").await;
     assert!(output.contains(" FLAGS (\\Seen \\Recent))\r\n"), "{output}");
     assert!(
@@ -311,13 +205,7 @@ async fn a_concurrent_change_is_still_reported_after_a_seen_fetch() {
 #[tokio::test]
 async fn an_unknown_stored_format_is_rebuilt_from_the_message() {
     let mut client = selected_client(&[]).await;
-    let inbox = client
-        .backend
-        .mailbox_status(&client.principal, "INBOX")
-        .await
-        .unwrap()
-        .mailbox
-        .id;
+    let inbox = inbox_id(&client).await;
     let message = NewMessage {
         raw: NESTED.as_bytes().to_vec(),
         internal_date: DELIVERED_AT,

@@ -5,12 +5,21 @@
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
-use super::{assert_greeting, assert_responses, untrusted_client};
+use super::support::assert_responses;
+use super::{assert_greeting, untrusted_client};
 use crate::session::Flow;
 use crate::testing::{TEST_LOGIN, TEST_PASSWORD, TestClient};
 
 fn plain(authzid: &str, login: &str, password: &str) -> String {
     BASE64.encode(format!("{authzid}\0{login}\0{password}"))
+}
+
+/// `<tag> AUTHENTICATE PLAIN <initial response>` (RFC 4959 SASL-IR).
+fn authenticate_plain(tag: &str, authzid: &str, login: &str, password: &str) -> String {
+    format!(
+        "{tag} AUTHENTICATE PLAIN {}\r\n",
+        plain(authzid, login, password)
+    )
 }
 
 #[tokio::test]
@@ -26,10 +35,7 @@ async fn insecure_peers_get_logindisabled_and_privacyrequired() {
         "L0 NO [PRIVACYREQUIRED] authentication requires TLS\r\n"
     );
     let output = client
-        .send(&format!(
-            "a1 AUTHENTICATE PLAIN {}\r\n",
-            plain("", TEST_LOGIN, TEST_PASSWORD)
-        ))
+        .send(&authenticate_plain("a1", "", TEST_LOGIN, TEST_PASSWORD))
         .await;
     assert_eq!(
         output,
@@ -73,20 +79,14 @@ async fn starttls_discards_pipelined_plaintext() {
 async fn authenticate_plain_with_sasl_ir() {
     let mut client = TestClient::trusted();
     let output = client
-        .send(&format!(
-            "a1 AUTHENTICATE PLAIN {}\r\n",
-            plain("", TEST_LOGIN, "wrong")
-        ))
+        .send(&authenticate_plain("a1", "", TEST_LOGIN, "wrong"))
         .await;
     assert_eq!(
         output,
         "a1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n"
     );
     let output = client
-        .send(&format!(
-            "a2 AUTHENTICATE PLAIN {}\r\n",
-            plain("bob", TEST_LOGIN, TEST_PASSWORD)
-        ))
+        .send(&authenticate_plain("a2", "bob", TEST_LOGIN, TEST_PASSWORD))
         .await;
     assert!(
         output.starts_with("a2 NO [AUTHORIZATIONFAILED] "),

@@ -2,7 +2,7 @@
 //! command, missing tag, unbalanced parenthesis, oversized line, literal over
 //! the limit, invalid modified UTF-7, wrong state, and too many in a row.
 
-use super::{assert_responses, logged_in};
+use super::support::{assert_responses, logged_in};
 use crate::session::{ConnectionInfo, Flow, MAX_CONSECUTIVE_BAD, SessionConfig};
 use crate::testing::TestClient;
 

@@ -2,7 +2,9 @@
 //! APPEND (synchronising literals, LITERAL+, MULTIAPPEND, TRYCREATE), IDLE
 //! and LOGOUT.
 
-use super::{assert_greeting, assert_responses, logged_in, message};
+use super::assert_greeting;
+use super::support::{append_command, assert_responses, deliver, logged_in, message};
+use crate::backend::Flags;
 use crate::session::Flow;
 use crate::testing::TestClient;
 
@@ -114,35 +116,17 @@ async fn append_announces_new_messages_in_the_selected_mailbox() {
 async fn append_refusals() {
     let mut client = logged_in().await;
     let body = message("x");
-    let output = client
-        .send(&format!(
-            "t1 APPEND Nowhere {{{}+}}\r\n{body}\r\n",
-            body.len()
-        ))
-        .await;
+    let output = client.send(&append_command("t1", "Nowhere", &body)).await;
     assert_eq!(output, "t1 NO [TRYCREATE] mailbox does not exist\r\n");
     let output = client
-        .send(&format!(
-            "t2 APPEND INBOX (\\Recent) {{{}+}}\r\n{body}\r\n",
-            body.len()
-        ))
+        .send(&append_command("t2", "INBOX (\\Recent)", &body))
         .await;
     assert_eq!(output, "t2 BAD flag \\Recent cannot be stored\r\n");
     client.backend.set_quota(&client.principal, Some(10));
-    let output = client
-        .send(&format!(
-            "t3 APPEND INBOX {{{}+}}\r\n{body}\r\n",
-            body.len()
-        ))
-        .await;
+    let output = client.send(&append_command("t3", "INBOX", &body)).await;
     assert_eq!(output, "t3 NO [OVERQUOTA] quota exceeded\r\n");
     client.backend.set_unavailable(true);
-    let output = client
-        .send(&format!(
-            "t4 APPEND INBOX {{{}+}}\r\n{body}\r\n",
-            body.len()
-        ))
-        .await;
+    let output = client.send(&append_command("t4", "INBOX", &body)).await;
     assert_eq!(output, "t4 NO [UNAVAILABLE] backend unavailable\r\n");
     assert_responses(&output);
 }
@@ -156,18 +140,7 @@ async fn idle_reports_updates_until_done() {
     assert!(client.session.is_idling());
     assert_eq!(client.poll().await, "");
 
-    let now = client.now.timestamp();
-    let inbox = "INBOX";
-    client
-        .backend
-        .deliver(
-            &client.principal,
-            inbox,
-            message("a").as_bytes(),
-            Default::default(),
-            now,
-        )
-        .unwrap();
+    deliver(&client, &message("a"), Flags::default());
     assert_eq!(client.poll().await, "* 1 EXISTS\r\n");
     assert_eq!(client.poll().await, "");
 

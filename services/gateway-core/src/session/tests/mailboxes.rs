@@ -1,7 +1,7 @@
 //! CREATE, DELETE, RENAME, SUBSCRIBE, LIST/LSUB patterns and attributes,
 //! and STATUS, against the memory backend.
 
-use super::{assert_responses, logged_in};
+use super::support::{append_command, assert_responses, logged_in, message};
 
 #[tokio::test]
 async fn list_patterns_and_attributes() {
@@ -143,10 +143,8 @@ async fn renaming_and_deleting_the_selected_mailbox() {
         client.send("r1 RENAME Old New\r\n").await,
         "r1 OK RENAME completed\r\n"
     );
-    let body = super::message("x");
-    let output = client
-        .send(&format!("a1 APPEND New {{{}+}}\r\n{body}\r\n", body.len()))
-        .await;
+    let body = message("x");
+    let output = client.send(&append_command("a1", "New", &body)).await;
     // The selected mailbox followed its new name: the append is announced.
     assert!(
         output.starts_with("* 1 EXISTS\r\na1 OK [APPENDUID "),
@@ -166,12 +164,9 @@ async fn renaming_and_deleting_the_selected_mailbox() {
 #[tokio::test]
 async fn status_items_in_the_order_asked() {
     let mut client = logged_in().await;
-    let body = super::message("s");
+    let body = message("s");
     client
-        .send(&format!(
-            "a1 APPEND INBOX (\\Seen) {{{}+}}\r\n{body}\r\n",
-            body.len()
-        ))
+        .send(&append_command("a1", "INBOX (\\Seen)", &body))
         .await;
     let output = client
         .send("s1 STATUS INBOX (UIDVALIDITY MESSAGES RECENT UNSEEN UIDNEXT HIGHESTMODSEQ SIZE)\r\n")

@@ -1,15 +1,17 @@
 //! Protocol tests for the session core: byte fragments in, responses out,
 //! over `testing::MemoryBackend`. Every response the server writes is
-//! checked with imap-codec's parser as an independent oracle.
+//! checked with imap-codec's parser as an independent oracle; the setup the
+//! command tests share lives in [`support`].
 
 mod auth;
 mod errors;
 mod flow;
 mod mailboxes;
 mod select;
+pub(in crate::session) mod support;
 
+use imap_codec::GreetingCodec;
 use imap_codec::decode::Decoder;
-use imap_codec::{GreetingCodec, ResponseCodec};
 
 use crate::session::{ConnectionInfo, SessionConfig};
 use crate::testing::TestClient;
@@ -26,48 +28,12 @@ fn untrusted_client() -> TestClient {
     )
 }
 
-/// Asserts that `output` is a sequence of complete, valid IMAP responses.
-#[track_caller]
-fn assert_responses(output: &str) {
-    let mut rest = output.as_bytes();
-    while !rest.is_empty() {
-        match ResponseCodec::default().decode(rest) {
-            Ok((remaining, _)) => rest = remaining,
-            Err(error) => panic!(
-                "imap-codec rejects {:?}: {error:?}",
-                String::from_utf8_lossy(rest)
-            ),
-        }
-    }
-}
-
 #[track_caller]
 fn assert_greeting(output: &str) {
     let (rest, _) = GreetingCodec::default()
         .decode(output.as_bytes())
         .unwrap_or_else(|error| panic!("imap-codec rejects greeting {output:?}: {error:?}"));
     assert!(rest.is_empty());
-}
-
-/// A logged-in client over loopback.
-async fn logged_in() -> TestClient {
-    let mut client = TestClient::trusted();
-    client.greet().await;
-    let answer = client.login().await;
-    assert!(
-        answer.starts_with("L0 OK [CAPABILITY IMAP4rev1 "),
-        "{answer}"
-    );
-    client
-}
-
-/// A small RFC 5322 message.
-fn message(subject: &str) -> String {
-    format!(
-        "From: Bob <bob@example.test>\r\nTo: alice@example.test\r\nSubject: {subject}\r\n\
-         Date: Sat, 01 Jun 2024 10:00:00 +0000\r\nMessage-ID: <{subject}@example.test>\r\n\r\n\
-         Hello {subject}.\r\n"
-    )
 }
 
 /// The driver spawns one task per connection, so the session and the

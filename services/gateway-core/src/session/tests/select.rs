@@ -2,67 +2,26 @@
 //! EXPUNGE before EXISTS, no EXPUNGE without a command in progress, no
 //! EXISTS that does not change the count.
 
-use mailkeep_common::UidSet;
-
-use super::{assert_responses, logged_in, message};
-use crate::backend::{Flags, MailBackend, StoreOperation, SystemFlags};
+use super::support::{
+    assert_responses, deliver, expunge_elsewhere, logged_in, message, message_count,
+};
+use crate::backend::{Flags, SystemFlags};
 use crate::testing::TestClient;
 
-fn deliver(client: &TestClient, subject: &str, system: u32) {
+/// Delivers a message flagged `system` and `$Work`.
+fn deliver_work(client: &TestClient, subject: &str, system: u32) {
     let flags = Flags {
         system: SystemFlags(system),
         keywords: vec!["$Work".to_owned()],
     };
-    let date = client.now.timestamp();
-    client
-        .backend
-        .deliver(
-            &client.principal,
-            "INBOX",
-            message(subject).as_bytes(),
-            flags,
-            date,
-        )
-        .unwrap();
-}
-
-/// Marks `uids` of INBOX \Deleted and expunges them, as another session would.
-async fn expunge_elsewhere(client: &TestClient, uids: &[(u32, u32)]) {
-    let set = UidSet::from_ranges(uids.iter().copied());
-    let inbox = client
-        .backend
-        .mailbox_status(&client.principal, "INBOX")
-        .await
-        .unwrap()
-        .mailbox
-        .id;
-    let deleted = Flags {
-        system: SystemFlags(SystemFlags::DELETED),
-        keywords: Vec::new(),
-    };
-    let backend = &client.backend;
-    backend
-        .store_flags(
-            &client.principal,
-            inbox,
-            &set,
-            StoreOperation::Add,
-            &deleted,
-            None,
-        )
-        .await
-        .unwrap();
-    backend
-        .expunge(&client.principal, inbox, Some(&set))
-        .await
-        .unwrap();
+    deliver(client, &message(subject), flags);
 }
 
 #[tokio::test]
 async fn select_reports_the_mailbox() {
     let mut client = logged_in().await;
-    deliver(&client, "a", SystemFlags::SEEN);
-    deliver(&client, "b", 0);
+    deliver_work(&client, "a", SystemFlags::SEEN);
+    deliver_work(&client, "b", 0);
     let output = client.send("s1 SELECT inbox\r\n").await;
     assert_eq!(
         output,
@@ -102,53 +61,33 @@ async fn select_reports_the_mailbox() {
 #[tokio::test]
 async fn close_expunges_but_unselect_and_examine_do_not() {
     let mut client = logged_in().await;
-    deliver(&client, "a", SystemFlags::DELETED);
+    deliver_work(&client, "a", SystemFlags::DELETED);
     client.send("e1 EXAMINE INBOX\r\n").await;
     assert_eq!(
         client.send("e2 CLOSE\r\n").await,
         "e2 OK CLOSE completed\r\n"
     );
-    assert_eq!(
-        client
-            .backend
-            .uids(&client.principal, "INBOX")
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(message_count(&client, "INBOX"), 1);
     client.send("e3 SELECT INBOX\r\n").await;
     assert_eq!(
         client.send("e4 UNSELECT\r\n").await,
         "e4 OK UNSELECT completed\r\n"
     );
-    assert_eq!(
-        client
-            .backend
-            .uids(&client.principal, "INBOX")
-            .unwrap()
-            .len(),
-        1
-    );
+    assert_eq!(message_count(&client, "INBOX"), 1);
     client.send("e5 SELECT INBOX\r\n").await;
     // CLOSE is silent: no EXPUNGE response.
     assert_eq!(
         client.send("e6 CLOSE\r\n").await,
         "e6 OK CLOSE completed\r\n"
     );
-    assert!(
-        client
-            .backend
-            .uids(&client.principal, "INBOX")
-            .unwrap()
-            .is_empty()
-    );
+    assert_eq!(message_count(&client, "INBOX"), 0);
 }
 
 #[tokio::test]
 async fn updates_follow_the_rfc3501_rules() {
     let mut client = logged_in().await;
-    deliver(&client, "a", 0);
-    deliver(&client, "b", 0);
+    deliver_work(&client, "a", 0);
+    deliver_work(&client, "b", 0);
     client.send("s1 SELECT INBOX\r\n").await;
 
     // Nothing changed: NOOP says nothing untagged.
@@ -156,7 +95,7 @@ async fn updates_follow_the_rfc3501_rules() {
 
     // Another session expunges 1 and a message arrives.
     expunge_elsewhere(&client, &[(1, 1)]).await;
-    deliver(&client, "c", 0);
+    deliver_work(&client, "c", 0);
     // Without a command in progress only the new message may be announced;
     // the expunged one keeps its number, so EXISTS counts it.
     assert_eq!(client.poll().await, "* 3 EXISTS\r\n");
@@ -173,7 +112,7 @@ async fn updates_follow_the_rfc3501_rules() {
 
     // Expunge and arrival in one sync: EXPUNGE first, and one EXISTS.
     expunge_elsewhere(&client, &[(2, 3)]).await;
-    deliver(&client, "d", 0);
+    deliver_work(&client, "d", 0);
     let output = client.send("n4 NOOP\r\n").await;
     assert_eq!(
         output,
