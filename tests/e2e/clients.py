@@ -149,8 +149,8 @@ class ImaplibClient:
 
     def copy(self, uids, folder):
         data = self._ok(self.imap.copy(self._seqs(uids), self._mailbox(folder)), "COPY")
-        validity, source, target = _code_numbers(data[-1], b"COPYUID")
-        return int(validity), source.decode(), target.decode()
+        _validity, source, target = _code_numbers(data[-1], b"COPYUID")
+        return source.decode(), target.decode()
 
     def expunge(self):
         data = self._ok(self.imap.expunge(), "EXPUNGE")
@@ -195,8 +195,8 @@ class ImapClientClient:
         import imapclient  # only this client needs the package
         from imapclient.datetime_util import parse_to_datetime
         self._parse_date = parse_to_datetime
-        self.imap = imapclient.IMAPClient(host, port=port, ssl=False, use_uid=True,
-                                          normalise_times=False, timeout=120)
+        self.imap = imapclient.IMAPClient(host, port=port, ssl=False, use_uid=True, timeout=120)
+        self.imap.normalise_times = False  # keep INTERNALDATE and Date zones
 
     def login(self, user, password):
         self.imap.login(user, password)
@@ -246,9 +246,8 @@ class ImapClientClient:
         return set(self.imap.search(converted, charset=charset))
 
     def copy(self, uids, folder):
-        text = self.imap.copy(sorted(uids), folder)
-        validity, source, target = _code_numbers(text, b"COPYUID")
-        return int(validity), source.decode(), target.decode()
+        """None: imapclient drops the tagged answer and its COPYUID code."""
+        self.imap.copy(sorted(uids), folder)
 
     def expunge(self):
         _text, responses = self.imap.expunge()

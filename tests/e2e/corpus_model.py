@@ -49,14 +49,17 @@ def load(path):
 
 
 def first_difference(expected, actual, path="$"):
-    """None when equal, else a description of the first difference."""
+    """None when equal, else the path of the first difference with the
+    innermost lists that hold it."""
     if isinstance(expected, list) and isinstance(actual, list):
         for index, (left, right) in enumerate(zip(expected, actual)):
             found = first_difference(left, right, f"{path}[{index}]")
             if found:
+                if not isinstance(left, list) or not isinstance(right, list):
+                    found += f" in {expected!r:.300} vs {actual!r:.300}"
                 return found
         if len(expected) != len(actual):
-            return f"{path}: expected {len(expected)} items, got {len(actual)}"
+            return f"{path}: expected {expected!r:.300}, got {actual!r:.300}"
         return None
     if expected != actual:
         return f"{path}: expected {expected!r:.200}, got {actual!r:.200}"

@@ -10,7 +10,8 @@ delimiter), RFC 3501 §7.4.2 ENVELOPE and BODYSTRUCTURE as nested values
 Conventions, all from the RFCs: header values are raw and unfolded (RFC
 5322 §2.2.3: CRLF before whitespace removed, whitespace kept), surrounding
 whitespace trimmed, RFC 2047 words left encoded; parameters are raw
-attribute/value pairs with quotes removed (RFC 2231 `name*` kept as written);
+attribute/value pairs with quotes removed (RFC 2231 `name*` kept as written,
+and compared in its decoded form so RFC 9051's decoding also passes);
 a text part without parameters gets charset us-ascii (RFC 2046 §4.1.2);
 no Content-Transfer-Encoding means 7bit (RFC 2045 §6.1); sizes are body
 octets and line counts are LF counts of the body. Invariant checked on
@@ -18,11 +19,13 @@ construction: the byte splitter finds the same parts as the email package,
 and every leaf's bytes equal the email package's undecoded payload.
 """
 
+import codecs
 import email
 import email.errors
 import email.header
 import email.utils
 import re
+import urllib.parse
 from email.policy import compat32
 
 _FOLD = re.compile(r"\r?\n(?=[ \t])")
@@ -336,9 +339,29 @@ def _lower(values, index):
 
 
 def _lower_names(params):
+    """Lower-cases parameter names, and reads an RFC 2231 extended value
+    (`name*` = charset'language'%XX) as UTF-8, so that the raw form (RFC
+    3501) and the decoded form RFC 9051 §7.5.2 recommends compare equal."""
     if isinstance(params, list):
-        for index in range(0, len(params), 2):
+        for index in range(0, len(params) - 1, 2):
             _lower(params, index)
+            if isinstance(params[index], bytes) and params[index].endswith(b"*"):
+                params[index + 1] = _rfc2231_value(params[index + 1])
+
+
+_EXTENDED_VALUE = re.compile(rb"^([A-Za-z0-9._-]+)'[A-Za-z0-9-]*'(.*)$", re.DOTALL)
+
+
+def _rfc2231_value(value):
+    match = _EXTENDED_VALUE.match(value) if isinstance(value, bytes) else None
+    if not match:
+        return value
+    try:
+        codecs.lookup(match.group(1).decode("ascii"))
+        text = urllib.parse.unquote_to_bytes(match.group(2)).decode(match.group(1).decode())
+    except (LookupError, UnicodeDecodeError):
+        return value
+    return text.encode("utf-8")
 
 
 def _disposition(value):

@@ -237,11 +237,13 @@ def search(client, messages, checks):
 def copy_flagged(client, messages, checks):
     step(f"copy flagged messages to {NESTED}")
     selected = [m for m in messages if "\\Flagged" in m.flags]
-    _validity, source, target = client.copy([m.uid for m in selected], NESTED)
-    checks.expect(source == imap_data.sequence_set(m.uid for m in selected), "COPY",
-                  f"COPYUID source {source}")
-    checks.expect(len(corpus_model.uid_numbers(target)) == len(selected), "COPY",
-                  f"COPYUID target {target!r} for {len(selected)} messages")
+    copyuid = client.copy([m.uid for m in selected], NESTED)
+    if copyuid is not None:  # RFC 4315 §3: COPYUID source and target sets
+        source, target = copyuid
+        checks.expect(corpus_model.uid_numbers(source) == {m.uid for m in selected}, "COPYUID",
+                      f"source set {source}")
+        checks.expect(len(corpus_model.uid_numbers(target)) == len(selected), "COPYUID",
+                      f"target set {target!r} for {len(selected)} messages")
     status = client.status(NESTED, ["MESSAGES"])
     checks.expect(status.get("MESSAGES") == len(selected), "COPY",
                   f"{NESTED} holds {status}, expected {len(selected)}")

@@ -13,6 +13,7 @@ mod conformance_tests;
 mod corpus_tests;
 mod envelope;
 mod header;
+mod params;
 mod part_table;
 mod text;
 mod tree;

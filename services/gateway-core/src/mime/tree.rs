@@ -7,6 +7,8 @@ use std::ops::Range;
 
 use mail_parser::{ContentType, Encoding, HeaderName, Message, MessagePart, PartType};
 
+use super::params;
+
 /// Nesting limit for multiparts and encapsulated messages, as Dovecot's.
 pub(crate) const MAX_DEPTH: usize = 100;
 
@@ -19,16 +21,13 @@ pub(crate) struct TypeValue {
 }
 
 impl TypeValue {
-    fn from_parsed(value: &ContentType<'_>) -> Self {
+    /// The type from mail-parser; the parameters as written in `raw_value`
+    /// (mail-parser decodes RFC 2231 and RFC 2047, BODYSTRUCTURE must not).
+    fn from_parsed(value: &ContentType<'_>, raw_value: &[u8]) -> Self {
         Self {
             main: value.ctype().to_string(),
             sub: value.subtype().map(str::to_string),
-            params: value
-                .attributes()
-                .unwrap_or_default()
-                .iter()
-                .map(|attribute| (attribute.name.to_string(), attribute.value.to_string()))
-                .collect(),
+            params: params::parameters(raw_value),
         }
     }
 
@@ -71,7 +70,7 @@ pub(crate) fn build(raw: &[u8], parsed: Option<&Message<'_>>) -> Entity {
         digest_child: false,
     };
     match parsed {
-        Some(message) if !message.parts.is_empty() => from_part(message, 0, 0, place),
+        Some(message) if !message.parts.is_empty() => from_part(raw, message, 0, 0, place),
         _ => unparsed(raw),
     }
 }
@@ -103,12 +102,13 @@ fn blank_line_end(raw: &[u8]) -> Option<usize> {
     None
 }
 
-fn parsed_type(part: &MessagePart<'_>, name: HeaderName<'static>) -> Option<TypeValue> {
-    part.headers
-        .iter()
-        .find(|header| header.name == name)
-        .and_then(|header| header.value.as_content_type())
-        .map(TypeValue::from_parsed)
+fn parsed_type(raw: &[u8], part: &MessagePart<'_>, name: HeaderName<'static>) -> Option<TypeValue> {
+    let header = part.headers.iter().find(|header| header.name == name)?;
+    let parsed = header.value.as_content_type()?;
+    let raw_value = raw
+        .get(header.offset_start as usize..header.offset_end as usize)
+        .unwrap_or_default();
+    Some(TypeValue::from_parsed(parsed, raw_value))
 }
 
 /// Where an entity sits in its parent.
@@ -123,7 +123,13 @@ struct Placement {
 }
 
 /// The entity of part `id` of `message`.
-fn from_part(message: &Message<'_>, id: usize, depth: usize, place: Placement) -> Entity {
+fn from_part(
+    raw: &[u8],
+    message: &Message<'_>,
+    id: usize,
+    depth: usize,
+    place: Placement,
+) -> Entity {
     let Placement {
         bounds,
         top,
@@ -146,7 +152,7 @@ fn from_part(message: &Message<'_>, id: usize, depth: usize, place: Placement) -
     } else {
         (part.offset_end as usize).clamp(body_start, bounds.end)
     };
-    let content_type = parsed_type(part, HeaderName::ContentType);
+    let content_type = parsed_type(raw, part, HeaderName::ContentType);
     let is_digest = content_type
         .as_ref()
         .is_some_and(|t| t.is("multipart", "digest"));
@@ -159,7 +165,7 @@ fn from_part(message: &Message<'_>, id: usize, depth: usize, place: Placement) -
                         top: false,
                         digest_child: is_digest,
                     };
-                    from_part(message, child as usize, depth + 1, place)
+                    from_part(raw, message, child as usize, depth + 1, place)
                 })
                 .collect(),
         ),
@@ -173,7 +179,7 @@ fn from_part(message: &Message<'_>, id: usize, depth: usize, place: Placement) -
                 top: true,
                 digest_child: false,
             };
-            Content::Message(Box::new(from_part(inner, 0, depth + 1, place)))
+            Content::Message(Box::new(from_part(raw, inner, 0, depth + 1, place)))
         }
         _ => Content::Leaf,
     };
@@ -181,7 +187,7 @@ fn from_part(message: &Message<'_>, id: usize, depth: usize, place: Placement) -
         header: header_start..body_start,
         body: body_start..body_end,
         content_type,
-        disposition: parsed_type(part, HeaderName::ContentDisposition),
+        disposition: parsed_type(raw, part, HeaderName::ContentDisposition),
         digest_child,
         content,
     }

@@ -1,0 +1,256 @@
+//! A running Mailkeep for one test, in either acceptance mode of issue 2:
+//! `mailkeep dev` in a fresh data directory, or the `metadata`, `blob`,
+//! `admin` and `gateway` roles as four processes on a fresh PostgreSQL
+//! database and a fresh bucket of the S3-compatible test server, wired
+//! together by the addresses they announce. Every port is 0. Invariant:
+//! once constructed, every role answers 200 on its ops `/readyz`.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use sqlx::Connection;
+use tempfile::TempDir;
+
+use crate::process::{RoleProcess, mailkeep_command};
+
+const ANY_PORT: &str = "127.0.0.1:0";
+const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+const READY_LIMIT: Duration = Duration::from_secs(20);
+
+/// The roles of one deployment, and where to reach them.
+pub struct Deployment {
+    processes: Vec<RoleProcess>,
+    imap: SocketAddr,
+    admin_url: String,
+    admin_token: String,
+    database: Option<TestDatabase>,
+    _data_dir: TempDir,
+}
+
+impl Deployment {
+    /// `mailkeep dev` on a fresh data directory.
+    pub async fn dev() -> anyhow::Result<Self> {
+        let data_dir = tempfile::tempdir()?;
+        let data = data_dir.path().to_string_lossy().into_owned();
+        let command = mailkeep_command(&[
+            "dev",
+            "--data-dir",
+            &data,
+            "--imap-listen",
+            ANY_PORT,
+            "--imaps-listen",
+            ANY_PORT,
+            "--admin-listen",
+            ANY_PORT,
+            "--ops-listen",
+            ANY_PORT,
+        ])?;
+        let listeners = ["metadata", "blob", "imap", "imaps", "admin", "ops"];
+        let dev = RoleProcess::start("dev", command, &listeners, true)?;
+        let admin_token = dev
+            .admin_token()
+            .context("dev printed no admin token")?
+            .to_owned();
+        let deployment = Self {
+            imap: dev.address("imap")?,
+            admin_url: format!("http://{}", dev.address("admin")?),
+            admin_token,
+            processes: vec![dev],
+            database: None,
+            _data_dir: data_dir,
+        };
+        deployment.wait_ready().await?;
+        Ok(deployment)
+    }
+
+    /// Four role processes on PostgreSQL and S3, sharing an internal token.
+    pub async fn separate_roles() -> anyhow::Result<Self> {
+        let s3_endpoint = std::env::var("MAILKEEP_TEST_S3_ENDPOINT").map_err(|_| {
+            anyhow::anyhow!(
+                "MAILKEEP_TEST_S3_ENDPOINT is not set: run scripts/test, which starts the \
+                 S3-compatible test server and sets it"
+            )
+        })?;
+        let data_dir = tempfile::tempdir()?;
+        let database = TestDatabase::create().await?;
+        let suffix = unique_suffix();
+        let internal_token = format!("internal-{suffix}");
+        let admin_token = format!("admin-{suffix}");
+        let role = |name: &str, settings: &[(&str, String)]| -> anyhow::Result<_> {
+            let mut command = mailkeep_command(&[name])?;
+            command
+                .env("MAILKEEP_INTERNAL__TOKEN", &internal_token)
+                .env("MAILKEEP_OPS__LISTEN", ANY_PORT);
+            for (key, value) in settings {
+                command.env(key, value);
+            }
+            Ok(command)
+        };
+
+        let metadata = RoleProcess::start(
+            "metadata",
+            role(
+                "metadata",
+                &[
+                    ("MAILKEEP_METADATA__LISTEN", ANY_PORT.to_owned()),
+                    ("MAILKEEP_METADATA__DATABASE_URL", database.url.clone()),
+                ],
+            )?,
+            &["metadata", "ops"],
+            false,
+        )?;
+        let blob = RoleProcess::start(
+            "blob",
+            role(
+                "blob",
+                &[
+                    ("MAILKEEP_BLOB__LISTEN", ANY_PORT.to_owned()),
+                    ("MAILKEEP_BLOB__URL", format!("s3://mailkeep-e2e-{suffix}")),
+                    ("MAILKEEP_BLOB__S3_ENDPOINT", s3_endpoint),
+                    ("MAILKEEP_BLOB__S3_REGION", "us-east-1".to_owned()),
+                    ("MAILKEEP_BLOB__S3_ACCESS_KEY_ID", "test".to_owned()),
+                    ("MAILKEEP_BLOB__S3_SECRET_ACCESS_KEY", "test".to_owned()),
+                    ("MAILKEEP_BLOB__S3_CREATE_BUCKET", "true".to_owned()),
+                ],
+            )?,
+            &["blob", "ops"],
+            false,
+        )?;
+        let metadata_url = format!("http://{}", metadata.address("metadata")?);
+        let blob_url = format!("http://{}", blob.address("blob")?);
+        let admin = RoleProcess::start(
+            "admin",
+            role(
+                "admin",
+                &[
+                    ("MAILKEEP_ADMIN__LISTEN", ANY_PORT.to_owned()),
+                    ("MAILKEEP_ADMIN__METADATA_URL", metadata_url.clone()),
+                    ("MAILKEEP_ADMIN__BOOTSTRAP_TOKEN", admin_token.clone()),
+                ],
+            )?,
+            &["admin", "ops"],
+            false,
+        )?;
+        let gateway = RoleProcess::start(
+            "gateway",
+            role(
+                "gateway",
+                &[
+                    ("MAILKEEP_GATEWAY__IMAP_LISTEN", ANY_PORT.to_owned()),
+                    ("MAILKEEP_GATEWAY__METADATA_URL", metadata_url),
+                    ("MAILKEEP_GATEWAY__BLOB_URL", blob_url),
+                ],
+            )?,
+            &["imap", "ops"],
+            false,
+        )?;
+        let deployment = Self {
+            imap: gateway.address("imap")?,
+            admin_url: format!("http://{}", admin.address("admin")?),
+            admin_token,
+            processes: vec![metadata, blob, admin, gateway],
+            database: Some(database),
+            _data_dir: data_dir,
+        };
+        deployment.wait_ready().await?;
+        Ok(deployment)
+    }
+
+    /// The plain IMAP (STARTTLS) listener; loopback clients may log in on it.
+    pub fn imap(&self) -> SocketAddr {
+        self.imap
+    }
+
+    pub fn admin_url(&self) -> &str {
+        &self.admin_url
+    }
+
+    pub fn admin_token(&self) -> &str {
+        &self.admin_token
+    }
+
+    /// Every role's stderr tail, for failure messages.
+    pub fn diagnostics(&self) -> String {
+        self.processes
+            .iter()
+            .map(RoleProcess::diagnostics)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Stops every role and drops the test database.
+    pub async fn finish(mut self) -> anyhow::Result<()> {
+        self.processes.clear();
+        match self.database.take() {
+            Some(database) => database.drop_database().await,
+            None => Ok(()),
+        }
+    }
+
+    async fn wait_ready(&self) -> anyhow::Result<()> {
+        let http = reqwest::Client::new();
+        for process in &self.processes {
+            let url = format!("http://{}/readyz", process.address("ops")?);
+            let started = Instant::now();
+            loop {
+                let status = http.get(&url).send().await.map(|answer| answer.status());
+                if matches!(status, Ok(status) if status.is_success()) {
+                    break;
+                }
+                if started.elapsed() > READY_LIMIT {
+                    bail!("{url} not ready: {status:?}\n{}", self.diagnostics());
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// 12 random lowercase hex digits, for names that must not collide.
+pub fn unique_suffix() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..12].to_owned()
+}
+
+/// A database created for one test on the server of
+/// `MAILKEEP_TEST_POSTGRES_URL`.
+struct TestDatabase {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+impl TestDatabase {
+    async fn create() -> anyhow::Result<Self> {
+        let admin_url = std::env::var("MAILKEEP_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned());
+        let name = format!("mailkeep_e2e_{}", unique_suffix());
+        let mut connection = sqlx::PgConnection::connect(&admin_url)
+            .await
+            .with_context(|| format!("cannot connect to {admin_url}: run scripts/test"))?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut connection)
+            .await
+            .with_context(|| format!("cannot create database {name}"))?;
+        let mut url = reqwest::Url::parse(&admin_url)?;
+        url.set_path(&name);
+        Ok(Self {
+            admin_url,
+            name,
+            url: url.to_string(),
+        })
+    }
+
+    async fn drop_database(self) -> anyhow::Result<()> {
+        let mut connection = sqlx::PgConnection::connect(&self.admin_url).await?;
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+            self.name
+        )))
+        .execute(&mut connection)
+        .await
+        .with_context(|| format!("cannot drop database {}", self.name))?;
+        Ok(())
+    }
+}
