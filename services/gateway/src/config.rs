@@ -10,6 +10,8 @@ use ipnet::IpNet;
 use mailkeep_gateway_core::session::SessionConfig;
 use tokio::net::TcpListener;
 
+use crate::events::AccountEvents;
+
 /// RFC 9051 §5.4: an autologout timer must be at least 30 minutes.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
 pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
@@ -39,6 +41,9 @@ pub struct GatewayConfig {
     pub idle_poll_interval: Duration,
     /// Bound on one write to a client that does not read.
     pub write_timeout: Duration,
+    /// The pod's change-event registry; `None` means updates come from the
+    /// timer poll only.
+    pub events: Option<Arc<AccountEvents>>,
 }
 
 impl GatewayConfig {
@@ -55,6 +60,7 @@ impl GatewayConfig {
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
             idle_poll_interval: DEFAULT_IDLE_POLL_INTERVAL,
             write_timeout: DEFAULT_WRITE_TIMEOUT,
+            events: None,
         }
     }
 }

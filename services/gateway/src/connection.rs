@@ -4,6 +4,11 @@
 //! the stream, so plain and TLS phases share it; STARTTLS hands the plain
 //! stream back for the upgrade.
 //!
+//! Once the session has authenticated, the connection joins its account's
+//! event feed ([`AccountEvents`]) and an idling session polls for updates
+//! as soon as the account is notified, with the timer poll as the fallback
+//! for lost events.
+//!
 //! Invariants: responses are flushed after every `receive` and every
 //! update poll; no plaintext read after STARTTLS reaches the session (the
 //! core discards its buffered input, and any bytes still in the socket
@@ -29,6 +34,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 use tokio_rustls::TlsAcceptor;
 
 use crate::config::is_trusted_peer;
+use crate::events::{AccountEvents, AccountWatch};
 
 const READ_BUFFER_BYTES: usize = 16 * 1024;
 const WRITE_BUFFER_BYTES: usize = 64 * 1024;
@@ -63,6 +69,7 @@ pub(crate) struct Shared {
     pub idle_timeout: Duration,
     pub idle_poll_interval: Duration,
     pub write_timeout: Duration,
+    pub events: Option<Arc<AccountEvents>>,
 }
 
 /// How one phase (plain or TLS) of a connection ended.
@@ -81,7 +88,11 @@ pub(crate) async fn handle(
     shutdown: watch::Receiver<bool>,
 ) {
     configure_socket(&stream);
-    let mut connection = Connection { shared, shutdown };
+    let mut connection = Connection {
+        shared,
+        shutdown,
+        account_watch: None,
+    };
     match connection.run(stream, peer, kind).await {
         Ok(()) => tracing::debug!("connection closed"),
         Err(error) => tracing::debug!(error = %error, "connection ended"),
@@ -103,6 +114,8 @@ fn configure_socket(stream: &TcpStream) {
 struct Connection {
     shared: Arc<Shared>,
     shutdown: watch::Receiver<bool>,
+    /// The account's event feed, joined after authentication.
+    account_watch: Option<AccountWatch>,
 }
 
 impl Connection {
@@ -211,12 +224,22 @@ impl Connection {
                     autologout_at = Instant::now() + idle_timeout;
                     let mut sink = SocketSink::new(&mut stream, write_timeout);
                     let flow = session.receive(&input[..count], Utc::now(), &mut sink).await?;
+                    // Before the flush: once the client reads its LOGIN OK,
+                    // the account's events reach this session.
+                    self.join_account_feed(session).await;
                     flush(&mut stream, write_timeout).await?;
                     match flow {
                         Flow::Continue => {}
                         Flow::Close => break,
                         Flow::StartTls => return Ok(Ended::StartTls(stream.into_inner())),
                     }
+                }
+                () = notified(self.account_watch.as_mut()), if session.is_idling() => {
+                    session
+                        .poll_updates(Utc::now(), &mut SocketSink::new(&mut stream, write_timeout))
+                        .await?;
+                    flush(&mut stream, write_timeout).await?;
+                    poll.reset();
                 }
                 _ = poll.tick(), if session.is_idling() => {
                     // RFC 2177: while idling, updates go out as they happen.
@@ -231,6 +254,36 @@ impl Connection {
         // close_notify first), so the client sees a clean end.
         bounded(write_timeout, stream.shutdown()).await?;
         Ok(Ended::Closed)
+    }
+}
+
+impl Connection {
+    /// Joins the feed of the session's account once it has authenticated
+    /// (when the gateway has a bus). A failure is logged and retried after
+    /// the next command; meanwhile the timer poll delivers updates.
+    async fn join_account_feed(&mut self, session: &Session) {
+        if self.account_watch.is_some() {
+            return;
+        }
+        let (Some(events), Some(principal)) = (&self.shared.events, session.principal()) else {
+            return;
+        };
+        match events.watch(principal.account_id).await {
+            Ok(joined) => self.account_watch = Some(joined),
+            Err(error) => tracing::warn!(
+                account = %principal.account_id,
+                error = %error,
+                "cannot subscribe to account events"
+            ),
+        }
+    }
+}
+
+/// Completes at the account's next notification; never without a feed.
+async fn notified(account_watch: Option<&mut AccountWatch>) {
+    match account_watch {
+        Some(account_watch) => account_watch.notified().await,
+        None => std::future::pending().await,
     }
 }
 

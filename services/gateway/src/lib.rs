@@ -2,12 +2,14 @@
 //! one task per connection feeding bytes to the sans-IO
 //! [`Session`](mailkeep_gateway_core::session::Session), TLS, peer trust,
 //! drain on shutdown, and [`GrpcBackend`], the `MailBackend` implementation
-//! over the metadata and blob gRPC contracts.
+//! over the metadata and blob gRPC contracts. With a change bus,
+//! [`AccountEvents`] wakes idling sessions when their account changes.
 #![forbid(unsafe_code)]
 
 mod backend;
 mod config;
 mod connection;
+mod events;
 mod server;
 pub mod tls;
 
@@ -16,6 +18,7 @@ pub use config::{
     DEFAULT_DRAIN_TIMEOUT, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_POLL_INTERVAL,
     DEFAULT_IDLE_TIMEOUT, DEFAULT_WRITE_TIMEOUT, GatewayConfig,
 };
+pub use events::{AccountEvents, AccountWatch};
 pub use ipnet::IpNet;
 pub use server::serve;
 pub use tls::{TlsError, generate_self_signed, load_tls};

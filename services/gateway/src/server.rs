@@ -53,6 +53,7 @@ pub async fn serve(
         idle_timeout: config.idle_timeout,
         idle_poll_interval: config.idle_poll_interval,
         write_timeout: config.write_timeout,
+        events: config.events,
     });
     let (stop, stopped) = watch::channel(false);
     let mut connections = JoinSet::new();

@@ -108,6 +108,9 @@ pub struct MetadataSettings {
     pub listen: SocketAddr,
     /// `postgres://...` or `sqlite://path`.
     pub database_url: Option<String>,
+    /// Where change events are published: `redis://...` or `local://`;
+    /// unset, none are (gateways then only poll).
+    pub bus_url: Option<String>,
 }
 
 impl Default for MetadataSettings {
@@ -115,6 +118,7 @@ impl Default for MetadataSettings {
         Self {
             listen: SocketAddr::from(([0, 0, 0, 0], 50051)),
             database_url: None,
+            bus_url: None,
         }
     }
 }
@@ -176,6 +180,9 @@ pub struct GatewaySettings {
     pub blob_url: String,
     /// Networks (CIDR) whose clients may log in without TLS, besides loopback.
     pub trusted_networks: Vec<String>,
+    /// Where change events arrive from: `redis://...` or `local://`; unset,
+    /// idling sessions only poll.
+    pub bus_url: Option<String>,
 }
 
 impl Default for GatewaySettings {
@@ -188,6 +195,7 @@ impl Default for GatewaySettings {
             metadata_url: "http://127.0.0.1:50051".to_owned(),
             blob_url: "http://127.0.0.1:50052".to_owned(),
             trusted_networks: Vec::new(),
+            bus_url: None,
         }
     }
 }

@@ -18,7 +18,7 @@ mod store;
 use std::sync::Arc;
 
 pub use error::StoreError;
-pub use grpc::{MetadataGrpc, serve};
+pub use grpc::{MetadataGrpc, serve, serve_service};
 pub use sql::postgres::PostgresStore;
 pub use sql::sqlite::SqliteStore;
 pub use sql::store::SqlStore;

@@ -33,7 +33,7 @@ use chrono::{DateTime, Utc};
 pub use context::*;
 pub use state::SessionError;
 
-use crate::backend::MailBackend;
+use crate::backend::{MailBackend, Principal};
 use crate::command::{Command, CommandBody, Tag};
 use crate::framing::{FrameEvent, Framer, FramingLimits, Limit};
 use crate::parser::{ParseError, ParseErrorKind, parse_command};
@@ -256,6 +256,16 @@ impl Session {
 
     pub fn is_idling(&self) -> bool {
         self.state.kind() == StateKind::Idle
+    }
+
+    /// The authenticated user, once LOGIN or AUTHENTICATE has succeeded.
+    pub fn principal(&self) -> Option<&Principal> {
+        match &self.state {
+            State::Authenticated { principal }
+            | State::Selected { principal, .. }
+            | State::Idle { principal, .. } => Some(principal),
+            State::NotAuthenticated | State::Logout => None,
+        }
     }
 
     /// Reports the changes the protocol allows right now: everything while

@@ -7,12 +7,14 @@
 use std::sync::Arc;
 
 use futures::TryStreamExt;
+use mailkeep_bus::ChangeBus;
 use mailkeep_common::{BlobId, ErrorCode, Uid, UidSet};
 use mailkeep_gateway::{GrpcBackend, connect_backend};
 use mailkeep_gateway_core::backend::{
     Flags, MailBackend, MetaQuery, NewMessage, Principal, SearchFlag, SearchQuery, StoreOperation,
     SystemFlags,
 };
+use mailkeep_metadata::MetadataGrpc;
 use mailkeep_proto::InternalAuth;
 use mailkeep_proto::metadata::v1::metadata_client::MetadataClient;
 use mailkeep_proto::metadata::v1::{CreateAccountRequest, CreateTenantRequest};
@@ -23,12 +25,12 @@ use tokio::sync::oneshot;
 use crate::harness::{Gateway, plain_client};
 
 const TOKEN: &str = "internal-test-token";
-const LOGIN: &str = "alice@example.test";
-const PASSWORD: &str = "correct horse";
+pub const LOGIN: &str = "alice@example.test";
+pub const PASSWORD: &str = "correct horse";
 
-struct Services {
-    metadata_url: String,
-    blob_url: String,
+pub struct Services {
+    pub metadata_url: String,
+    pub blob_url: String,
     _stop: Vec<oneshot::Sender<()>>,
     _dir: tempfile::TempDir,
 }
@@ -40,6 +42,11 @@ async fn bind() -> (TcpListener, String) {
 }
 
 async fn start_services() -> Services {
+    start_services_with(None).await
+}
+
+/// The metadata and blob services, metadata publishing on `bus` if given.
+pub async fn start_services_with(bus: Option<Arc<dyn ChangeBus>>) -> Services {
     let dir = tempfile::tempdir().unwrap();
     let sqlite = format!("sqlite://{}", dir.path().join("metadata.db").display());
     let metadata_store = mailkeep_metadata::open_store(&sqlite).await.unwrap();
@@ -55,12 +62,12 @@ async fn start_services() -> Services {
     let (blob_listener, blob_url) = bind().await;
     let (stop_metadata, metadata_stopped) = oneshot::channel::<()>();
     let (stop_blob, blob_stopped) = oneshot::channel::<()>();
-    tokio::spawn(mailkeep_metadata::serve(
+    tokio::spawn(mailkeep_metadata::serve_service(
         metadata_listener,
         async {
             let _ = metadata_stopped.await;
         },
-        metadata_store,
+        MetadataGrpc::new(metadata_store).with_bus(bus),
         auth.clone(),
     ));
     tokio::spawn(mailkeep_blob::serve(
@@ -80,7 +87,7 @@ async fn start_services() -> Services {
 }
 
 /// Creates the tenant and account the way the admin API does.
-async fn provision(services: &Services) {
+pub async fn provision(services: &Services) {
     let auth = InternalAuth::new(TOKEN).unwrap();
     let channel = tonic::transport::Endpoint::from_shared(services.metadata_url.clone())
         .unwrap()
@@ -106,12 +113,17 @@ async fn provision(services: &Services) {
         .unwrap();
 }
 
+/// A backend of `services` with the right internal token.
+pub async fn backend_of(services: &Services) -> Arc<GrpcBackend> {
+    connect_backend(&services.metadata_url, &services.blob_url, TOKEN)
+        .await
+        .unwrap()
+}
+
 async fn setup() -> (Services, Arc<GrpcBackend>, Principal) {
     let services = start_services().await;
     provision(&services).await;
-    let backend = connect_backend(&services.metadata_url, &services.blob_url, TOKEN)
-        .await
-        .unwrap();
+    let backend = backend_of(&services).await;
     let principal = backend.authenticate(LOGIN, PASSWORD).await.unwrap();
     (services, backend, principal)
 }

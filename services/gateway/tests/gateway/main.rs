@@ -5,5 +5,6 @@
 #![allow(clippy::unwrap_used)] // a test harness: a failed unwrap is a failed test
 
 mod driver;
+mod events;
 mod grpc_backend;
 mod harness;

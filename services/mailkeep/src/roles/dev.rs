@@ -5,14 +5,18 @@
 //! `admin.bootstrap_token` is configured, an admin token into
 //! `<data>/admin-token` (mode 0600); both are reused on later starts, so
 //! data and credentials survive restarts. The internal gRPC secret is fresh
-//! per process: nothing outside this process calls those ports.
+//! per process: nothing outside this process calls those ports. One
+//! in-process change bus carries events from the metadata role to the
+//! gateway role.
 
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context;
 use mailkeep_blob::StoreOptions;
+use mailkeep_bus::{ChangeBus, LocalBus};
 use metrics_exporter_prometheus::PrometheusHandle;
 use rand::Rng;
 use rand::distr::Alphanumeric;
@@ -58,6 +62,7 @@ pub async fn run(
     let auth = internal_auth(&internal_token)?;
     let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
     let mut tasks = Tasks::new(shutdown.clone());
+    let bus: Arc<dyn ChangeBus> = Arc::new(LocalBus::new());
 
     let metadata_listener = bind("metadata", loopback).await?;
     let metadata_url = format!("http://{}", metadata_listener.local_addr()?);
@@ -66,6 +71,7 @@ pub async fn run(
         &database_url,
         metadata_listener,
         auth.clone(),
+        Some(Arc::clone(&bus)),
         &mut tasks,
         &shutdown,
     )
@@ -95,6 +101,7 @@ pub async fn run(
         blob_url: &blob_url,
         internal_token: &internal_token,
         trusted_networks: super::gateway::trusted_networks(&config.gateway)?,
+        bus: Some(bus),
     };
     let mut probes =
         super::gateway::start(imap, Some(imaps), Some(tls), peers, &mut tasks, &shutdown).await?;

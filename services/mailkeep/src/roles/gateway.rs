@@ -1,18 +1,21 @@
 //! The `gateway` role: IMAP (STARTTLS) on `gateway.imap_listen` and, when a
 //! certificate is configured, IMAPS on `gateway.imaps_listen`, talking gRPC
-//! to the metadata and blob services. Ready when both accept connections.
+//! to the metadata and blob services; idling sessions are woken by change
+//! events from `gateway.bus_url` when set. Ready when both accept
+//! connections.
 
 use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
-use mailkeep_gateway::{GatewayConfig, IpNet};
+use mailkeep_bus::ChangeBus;
+use mailkeep_gateway::{AccountEvents, GatewayConfig, IpNet};
 use mailkeep_gateway_core::backend::MailBackend;
 use mailkeep_gateway_core::session::SessionConfig;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 
-use super::{Tasks, bind, internal_token};
+use super::{Tasks, bind, internal_token, open_bus};
 use crate::config::{Config, GatewaySettings};
 use crate::ops::Probe;
 use crate::shutdown::Shutdown;
@@ -23,6 +26,8 @@ pub struct GatewayPeers<'a> {
     pub blob_url: &'a str,
     pub internal_token: &'a str,
     pub trusted_networks: Vec<IpNet>,
+    /// Change events for the sessions' accounts; `None`: poll only.
+    pub bus: Option<Arc<dyn ChangeBus>>,
 }
 
 /// Parses `gateway.trusted_networks` (CIDR, e.g. `10.0.0.0/8`).
@@ -67,6 +72,7 @@ pub async fn start(
     config.imaps = imaps;
     config.tls = tls;
     config.trusted_networks = peers.trusted_networks;
+    config.events = peers.bus.map(AccountEvents::new);
     tasks.spawn(
         "imap",
         mailkeep_gateway::serve(config, backend, shutdown.wait()),
@@ -90,6 +96,7 @@ pub async fn run(
         blob_url: &settings.blob_url,
         internal_token: &token,
         trusted_networks: trusted_networks(settings)?,
+        bus: open_bus("gateway.bus_url", settings.bus_url.as_deref()).await?,
     };
     let mut tasks = Tasks::new(shutdown.clone());
     let imap = bind("imap", settings.imap_listen).await?;

@@ -1,23 +1,28 @@
 //! The `metadata` role: opens the store named by `metadata.database_url`
 //! (applying migrations) and serves the metadata gRPC contract on
-//! `metadata.listen`. Ready when the database answers.
+//! `metadata.listen`, publishing change events on `metadata.bus_url` when
+//! set. Ready when the database answers.
+
+use std::sync::Arc;
 
 use anyhow::Context;
+use mailkeep_bus::ChangeBus;
 use mailkeep_proto::InternalAuth;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 
-use super::{Tasks, bind, internal_auth, internal_token};
+use super::{Tasks, bind, internal_auth, internal_token, open_bus};
 use crate::config::{Config, ConfigError};
 use crate::ops::Probe;
 use crate::shutdown::Shutdown;
 
-/// Opens the store and starts the gRPC server on `listener`; returns the
-/// readiness probe of the store.
+/// Opens the store and starts the gRPC server on `listener`, publishing on
+/// `bus` when given; returns the readiness probe of the store.
 pub async fn start(
     database_url: &str,
     listener: TcpListener,
     auth: InternalAuth,
+    bus: Option<Arc<dyn ChangeBus>>,
     tasks: &mut Tasks,
     shutdown: &Shutdown,
 ) -> anyhow::Result<Probe> {
@@ -26,7 +31,12 @@ pub async fn start(
         .context("cannot open the metadata store")?;
     tasks.spawn(
         "metadata",
-        mailkeep_metadata::serve(listener, shutdown.wait(), store.clone(), auth),
+        mailkeep_metadata::serve_service(
+            listener,
+            shutdown.wait(),
+            mailkeep_metadata::MetadataGrpc::new(store.clone()).with_bus(bus),
+            auth,
+        ),
     );
     Ok(Probe::MetadataStore(store))
 }
@@ -44,9 +54,10 @@ pub async fn run(
             key: "metadata.database_url",
         })?;
     let auth = internal_auth(&internal_token(&config)?)?;
+    let bus = open_bus("metadata.bus_url", config.metadata.bus_url.as_deref()).await?;
     let mut tasks = Tasks::new(shutdown.clone());
     let listener = bind("metadata", config.metadata.listen).await?;
-    let probe = start(database_url, listener, auth, &mut tasks, &shutdown).await?;
+    let probe = start(database_url, listener, auth, bus, &mut tasks, &shutdown).await?;
     tasks
         .spawn_ops(config.ops.listen, vec![probe], metrics)
         .await?;

@@ -3,7 +3,7 @@
 //! over gRPC on loopback. Shared here: binding a listener (and announcing it
 //! on stdout as `<name> listening on <addr>`, which tests parse), and
 //! [`Tasks`], which runs a role's servers and shuts all of them down when
-//! one fails.
+//! one fails, and opening the optional change bus.
 
 pub mod admin;
 pub mod blob;
@@ -15,8 +15,10 @@ pub mod migrate;
 use std::future::Future;
 use std::io::Write;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use anyhow::Context;
+use mailkeep_bus::ChangeBus;
 use mailkeep_proto::InternalAuth;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
@@ -25,6 +27,22 @@ use tokio::task::JoinSet;
 use crate::config::Config;
 use crate::ops::{self, OpsState, Probe};
 use crate::shutdown::Shutdown;
+
+/// Opens the change bus `key` names, when configured. The URL may carry a
+/// password, so it is never logged.
+pub async fn open_bus(
+    key: &'static str,
+    url: Option<&str>,
+) -> anyhow::Result<Option<Arc<dyn ChangeBus>>> {
+    let Some(url) = url else {
+        tracing::info!(key, "no change bus configured: sessions poll for updates");
+        return Ok(None);
+    };
+    let bus = mailkeep_bus::open_bus(url)
+        .await
+        .with_context(|| format!("cannot open the change bus of {key}"))?;
+    Ok(Some(bus))
+}
 
 /// Binds `address` and prints the bound address (port 0 resolved).
 pub async fn bind(name: &str, address: SocketAddr) -> anyhow::Result<TcpListener> {

@@ -3,14 +3,18 @@
 //! [`serve`] runs it on a bound listener behind the internal shared-secret
 //! interceptor until the shutdown future resolves. Every failure reaches the
 //! client with its `ErrorCode` (`x-mailkeep-error`); passwords are never logged.
+//! With a change bus, each mutating RPC publishes its change after the
+//! commit ([`events`]); a publish never fails the RPC.
 
 mod convert;
+mod events;
 
 use std::future::Future;
 use std::sync::Arc;
 
 use futures::StreamExt;
 use futures::stream::BoxStream;
+use mailkeep_bus::{ChangeBus, ChangeKind};
 use mailkeep_common::mail::{MetaQuery, NewMessageMeta};
 use mailkeep_common::{AccountId, MailboxId, ModSeq};
 use mailkeep_proto::InternalAuth;
@@ -25,16 +29,28 @@ use tonic::{Request, Response, Status};
 use crate::model::NewAccount;
 use crate::store::{MetadataStore, fetch_stream};
 use convert::store_status;
+use events::{MailboxRef, Publisher};
 
 /// The metadata gRPC service.
 #[derive(Clone)]
 pub struct MetadataGrpc {
     store: Arc<dyn MetadataStore>,
+    events: Publisher,
 }
 
 impl MetadataGrpc {
+    /// A service that publishes no change events.
     pub fn new(store: Arc<dyn MetadataStore>) -> Self {
-        Self { store }
+        Self {
+            store,
+            events: Publisher::default(),
+        }
+    }
+
+    /// Publishes a change event on `bus` after every committed change.
+    pub fn with_bus(mut self, bus: Option<Arc<dyn ChangeBus>>) -> Self {
+        self.events = Publisher::new(bus);
+        self
     }
 }
 
@@ -42,14 +58,26 @@ impl MetadataGrpc {
 /// analysis (decoded text included) of every message in it.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
 
-/// Serves the metadata service on `listener` until `shutdown` resolves.
+/// Serves the metadata service on `listener` until `shutdown` resolves,
+/// without change events.
 pub async fn serve(
     listener: TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
     store: Arc<dyn MetadataStore>,
     auth: InternalAuth,
 ) -> Result<(), tonic::transport::Error> {
-    let server = MetadataServer::new(MetadataGrpc::new(store))
+    serve_service(listener, shutdown, MetadataGrpc::new(store), auth).await
+}
+
+/// Serves `service` (e.g. one built [`with_bus`](MetadataGrpc::with_bus))
+/// on `listener` until `shutdown` resolves.
+pub async fn serve_service(
+    listener: TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    service: MetadataGrpc,
+    auth: InternalAuth,
+) -> Result<(), tonic::transport::Error> {
+    let server = MetadataServer::new(service)
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES);
     let service = InterceptedService::new(server, move |request| auth.check(request));
@@ -172,6 +200,9 @@ impl Metadata for MetadataGrpc {
             .create_mailbox(account, &request.name, special_use)
             .await
             .map_err(store_status)?;
+        self.events
+            .publish_mailbox(account, &mailbox, ChangeKind::MailboxChanged)
+            .await;
         Ok(Response::new(mailbox.into()))
     }
 
@@ -181,10 +212,23 @@ impl Metadata for MetadataGrpc {
     ) -> Answer<pb::DeleteMailboxResponse> {
         let request = request.into_inner();
         let account = account_id(&request.account_id)?;
+        let deleted = self
+            .events
+            .find(
+                self.store.as_ref(),
+                account,
+                MailboxRef::Name(&request.name),
+            )
+            .await;
         self.store
             .delete_mailbox(account, &request.name)
             .await
             .map_err(store_status)?;
+        if let Some(mailbox) = deleted {
+            self.events
+                .publish_mailbox(account, &mailbox, ChangeKind::MailboxChanged)
+                .await;
+        }
         Ok(Response::new(pb::DeleteMailboxResponse {}))
     }
 
@@ -198,6 +242,15 @@ impl Metadata for MetadataGrpc {
             .rename_mailbox(account, &request.from, &request.to)
             .await
             .map_err(store_status)?;
+        let renamed = MailboxRef::Name(&request.to);
+        self.events
+            .publish_found(
+                self.store.as_ref(),
+                account,
+                renamed,
+                ChangeKind::MailboxChanged,
+            )
+            .await;
         Ok(Response::new(pb::RenameMailboxResponse {}))
     }
 
@@ -272,6 +325,9 @@ impl Metadata for MetadataGrpc {
             .append(account, mailbox, messages)
             .await
             .map_err(store_status)?;
+        self.events
+            .publish(account, mailbox, outcome.modseq, ChangeKind::Appended)
+            .await;
         Ok(Response::new(outcome.into()))
     }
 
@@ -314,6 +370,22 @@ impl Metadata for MetadataGrpc {
             )
             .await
             .map_err(store_status)?;
+        // Changed messages carry the new highest MODSEQ; when none changed,
+        // only a message that already held it does (a redundant hint).
+        if outcome
+            .updated
+            .iter()
+            .any(|update| update.modseq == outcome.highest_modseq)
+        {
+            self.events
+                .publish(
+                    account,
+                    mailbox,
+                    outcome.highest_modseq,
+                    ChangeKind::FlagsChanged,
+                )
+                .await;
+        }
         Ok(Response::new(outcome.into()))
     }
 
@@ -344,6 +416,16 @@ impl Metadata for MetadataGrpc {
             .expunge(account, mailbox, within.as_ref())
             .await
             .map_err(store_status)?;
+        if !outcome.expunged.is_empty() {
+            self.events
+                .publish(
+                    account,
+                    mailbox,
+                    outcome.highest_modseq,
+                    ChangeKind::Expunged,
+                )
+                .await;
+        }
         Ok(Response::new(outcome.into()))
     }
 
@@ -391,6 +473,21 @@ impl MetadataGrpc {
             self.store.copy_messages(account, from, &uids, to).await
         }
         .map_err(store_status)?;
+        if !outcome.destination_uids.is_empty() {
+            self.events
+                .publish_found(
+                    self.store.as_ref(),
+                    account,
+                    MailboxRef::Id(to),
+                    ChangeKind::Appended,
+                )
+                .await;
+        }
+        if remove_source && !outcome.source_uids.is_empty() {
+            self.events
+                .publish(account, from, outcome.source_modseq, ChangeKind::Expunged)
+                .await;
+        }
         Ok(Response::new(outcome.into()))
     }
 }
