@@ -7,6 +7,7 @@
 
 pub mod corpus;
 pub mod deployment;
+pub mod imaptest;
 pub mod process;
 pub mod provision;
 pub mod proxy;
