@@ -51,24 +51,11 @@ pub(super) fn append(cursor: &mut Cursor<'_>) -> Result<CommandBody, ParseErrorK
 
 #[cfg(test)]
 mod tests {
-    use crate::command::{Flag, MailboxName};
+    use crate::command::Flag;
     use crate::parser::parse_command;
 
     use super::*;
-
-    fn body(input: &str) -> CommandBody {
-        parse_command(input.as_bytes())
-            .unwrap_or_else(|error| panic!("{input}: {error}"))
-            .body
-    }
-
-    fn kind(input: &[u8]) -> ParseErrorKind {
-        parse_command(input).expect_err("must fail").kind
-    }
-
-    fn name(name: &str) -> MailboxName {
-        MailboxName(name.to_owned())
-    }
+    use crate::parser::test_support::{body, kind, name};
 
     #[test]
     fn append_forms() {

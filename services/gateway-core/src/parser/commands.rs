@@ -250,20 +250,7 @@ mod tests {
     use crate::parser::{ParseErrorKind, parse_command};
 
     use super::*;
-
-    fn body(input: &str) -> CommandBody {
-        parse_command(input.as_bytes())
-            .unwrap_or_else(|error| panic!("{input}: {error}"))
-            .body
-    }
-
-    fn kind(input: &[u8]) -> ParseErrorKind {
-        parse_command(input).expect_err("must fail").kind
-    }
-
-    fn name(name: &str) -> MailboxName {
-        MailboxName(name.to_owned())
-    }
+    use crate::parser::test_support::{body, kind, name};
 
     #[test]
     fn authentication_commands() {

@@ -12,6 +12,8 @@ mod cursor;
 mod fetch;
 mod primitives;
 mod search;
+#[cfg(test)]
+mod test_support;
 
 use std::fmt;
 
