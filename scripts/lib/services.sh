@@ -89,3 +89,11 @@ ensure_python_clients() {
     || "$venv/bin/pip" install --quiet 'imapclient==3.*'
   PYTHON_CLIENTS="$(pwd)/$venv/bin/python"
 }
+
+# `mbsync` (Debian isync) writes the Maildir that the import end-to-end test
+# reads; the test fails, never skips, without it.
+ensure_mbsync() {
+  step "mbsync (isync)"
+  command -v mbsync >/dev/null || apt_install isync
+  mbsync --version
+}

@@ -4,6 +4,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../../proto");
     let files = [
         "mailkeep/metadata/v1/metadata.proto",
+        "mailkeep/metadata/v1/admin.proto",
         "mailkeep/blob/v1/blob.proto",
     ];
     let descriptors = protox::compile(files, [root])?;

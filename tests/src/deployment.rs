@@ -2,8 +2,10 @@
 //! `mailkeep dev` in a fresh data directory, or the `metadata`, `blob`,
 //! `admin` and `gateway` roles as four processes on a fresh PostgreSQL
 //! database and a fresh bucket of the S3-compatible test server, wired
-//! together by the addresses they announce. Every port is 0. Invariant:
-//! once constructed, every role answers 200 on its ops `/readyz`.
+//! together by the addresses they announce. Every port is 0.
+//! [`RolesOptions`] adds gateway processes and settings (issue 4 runs two
+//! gateways on one bus). Invariant: once constructed, every role answers
+//! 200 on its ops `/readyz`.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -18,10 +20,22 @@ const ANY_PORT: &str = "127.0.0.1:0";
 const DEFAULT_POSTGRES_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 const READY_LIMIT: Duration = Duration::from_secs(20);
 
+/// How [`Deployment::separate_roles_with`] differs from the default.
+#[derive(Debug, Clone, Default)]
+pub struct RolesOptions {
+    /// Gateway processes to start; 0 counts as 1.
+    pub gateways: usize,
+    /// `MAILKEEP_*` variables given to every role (e.g. both bus URLs and
+    /// the gateway timers).
+    pub env: Vec<(String, String)>,
+}
+
 /// The roles of one deployment, and where to reach them.
 pub struct Deployment {
     processes: Vec<RoleProcess>,
     imap: SocketAddr,
+    /// Every gateway's plain IMAP and ops listeners, in start order.
+    gateways: Vec<GatewayAddresses>,
     admin_url: String,
     admin_token: String,
     database: Option<TestDatabase>,
@@ -52,8 +66,10 @@ impl Deployment {
             .admin_token()
             .context("dev printed no admin token")?
             .to_owned();
+        let gateway = GatewayAddresses::of(&dev)?;
         let deployment = Self {
             imap: dev.address("imap")?,
+            gateways: vec![gateway],
             admin_url: format!("http://{}", dev.address("admin")?),
             admin_token,
             processes: vec![dev],
@@ -66,6 +82,12 @@ impl Deployment {
 
     /// Four role processes on PostgreSQL and S3, sharing an internal token.
     pub async fn separate_roles() -> anyhow::Result<Self> {
+        Self::separate_roles_with(&RolesOptions::default()).await
+    }
+
+    /// Metadata, blob, admin and `options.gateways` gateway processes on
+    /// PostgreSQL and S3, every one with `options.env`.
+    pub async fn separate_roles_with(options: &RolesOptions) -> anyhow::Result<Self> {
         let s3_endpoint = std::env::var("MAILKEEP_TEST_S3_ENDPOINT").map_err(|_| {
             anyhow::anyhow!(
                 "MAILKEEP_TEST_S3_ENDPOINT is not set: run scripts/test, which starts the \
@@ -85,6 +107,7 @@ impl Deployment {
             for (key, value) in settings {
                 command.env(key, value);
             }
+            command.envs(options.env.iter().map(|(key, value)| (key, value)));
             Ok(command)
         };
 
@@ -132,24 +155,32 @@ impl Deployment {
             &["admin", "ops"],
             false,
         )?;
-        let gateway = RoleProcess::start(
-            "gateway",
-            role(
-                "gateway",
-                &[
-                    ("MAILKEEP_GATEWAY__IMAP_LISTEN", ANY_PORT.to_owned()),
-                    ("MAILKEEP_GATEWAY__METADATA_URL", metadata_url),
-                    ("MAILKEEP_GATEWAY__BLOB_URL", blob_url),
-                ],
-            )?,
-            &["imap", "ops"],
-            false,
-        )?;
+        let admin_url = format!("http://{}", admin.address("admin")?);
+        let mut processes = vec![metadata, blob, admin];
+        let mut gateways = Vec::new();
+        for index in 0..options.gateways.max(1) {
+            let gateway = RoleProcess::start(
+                &format!("gateway{index}"),
+                role(
+                    "gateway",
+                    &[
+                        ("MAILKEEP_GATEWAY__IMAP_LISTEN", ANY_PORT.to_owned()),
+                        ("MAILKEEP_GATEWAY__METADATA_URL", metadata_url.clone()),
+                        ("MAILKEEP_GATEWAY__BLOB_URL", blob_url.clone()),
+                    ],
+                )?,
+                &["imap", "ops"],
+                false,
+            )?;
+            gateways.push(GatewayAddresses::of(&gateway)?);
+            processes.push(gateway);
+        }
         let deployment = Self {
-            imap: gateway.address("imap")?,
-            admin_url: format!("http://{}", admin.address("admin")?),
+            imap: gateways[0].imap,
+            gateways,
+            admin_url,
             admin_token,
-            processes: vec![metadata, blob, admin, gateway],
+            processes,
             database: Some(database),
             _data_dir: data_dir,
         };
@@ -160,6 +191,11 @@ impl Deployment {
     /// The plain IMAP (STARTTLS) listener; loopback clients may log in on it.
     pub fn imap(&self) -> SocketAddr {
         self.imap
+    }
+
+    /// Every gateway's listeners, in start order.
+    pub fn gateways(&self) -> &[GatewayAddresses] {
+        &self.gateways
     }
 
     pub fn admin_url(&self) -> &str {
@@ -205,6 +241,22 @@ impl Deployment {
             }
         }
         Ok(())
+    }
+}
+
+/// Where one gateway serves plain IMAP and its ops endpoints.
+#[derive(Debug, Clone, Copy)]
+pub struct GatewayAddresses {
+    pub imap: SocketAddr,
+    pub ops: SocketAddr,
+}
+
+impl GatewayAddresses {
+    fn of(process: &RoleProcess) -> anyhow::Result<Self> {
+        Ok(Self {
+            imap: process.address("imap")?,
+            ops: process.address("ops")?,
+        })
     }
 }
 

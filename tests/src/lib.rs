@@ -7,8 +7,13 @@
 
 pub mod corpus;
 pub mod deployment;
+pub mod dev_node;
+pub mod imap_lines;
 pub mod imaptest;
+pub mod operator_dev;
+pub mod private_redis;
 pub mod process;
 pub mod provision;
 pub mod proxy;
 pub mod python;
+pub mod scrape;

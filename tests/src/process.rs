@@ -21,22 +21,28 @@ const STARTUP_LIMIT: Duration = Duration::from_secs(30);
 /// How much of a child's stderr is kept for diagnostics.
 const STDERR_KEEP: usize = 64 * 1024;
 
-/// The `mailkeep` binary built beside the running test executable
-/// (`target/<profile>/deps/<test>` -> `target/<profile>/mailkeep`).
+/// The `mailkeep` binary built beside the running executable: a test runs
+/// from `target/<profile>/deps/`, a harness tool from `target/<profile>/`,
+/// and the binary is in `target/<profile>/`.
 pub fn mailkeep_binary() -> anyhow::Result<PathBuf> {
-    let test_executable = std::env::current_exe().context("cannot locate the test executable")?;
-    let profile_dir = test_executable
+    let executable = std::env::current_exe().context("cannot locate the running executable")?;
+    let name = format!("mailkeep{}", std::env::consts::EXE_SUFFIX);
+    let own_dir = executable
         .parent()
-        .and_then(|deps| deps.parent())
-        .context("the test executable has no target/<profile>/deps parent")?;
-    let binary = profile_dir.join(format!("mailkeep{}", std::env::consts::EXE_SUFFIX));
-    if !binary.is_file() {
-        bail!(
-            "{} is missing: run scripts/test, which builds it (or `cargo build -p mailkeep`)",
-            binary.display()
-        );
+        .context("the running executable has no parent directory")?;
+    let candidates = [Some(own_dir), own_dir.parent()];
+    if let Some(binary) = candidates
+        .into_iter()
+        .flatten()
+        .map(|dir| dir.join(&name))
+        .find(|binary| binary.is_file())
+    {
+        return Ok(binary);
     }
-    Ok(binary)
+    bail!(
+        "{name} is missing beside {}: run scripts/test, which builds it (or `cargo build -p mailkeep`)",
+        executable.display()
+    );
 }
 
 /// A `mailkeep` command for `args` with no inherited `MAILKEEP_*` variable
@@ -149,6 +155,29 @@ impl RoleProcess {
 
     pub fn admin_token(&self) -> Option<&str> {
         self.admin_token.as_deref()
+    }
+
+    /// The child's process id (to send it a signal).
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits up to `limit` for the child to exit; its exit status.
+    pub fn wait_exit(&mut self, limit: Duration) -> anyhow::Result<std::process::ExitStatus> {
+        let started = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait()? {
+                return Ok(status);
+            }
+            if started.elapsed() > limit {
+                bail!(
+                    "{} still runs after {limit:?}\n{}",
+                    self.name,
+                    self.diagnostics()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// The role's name, whether it still runs, and the tail of its stderr.

@@ -1,19 +1,19 @@
-//! Bearer-token authentication of admin requests. Only the SHA-256 digest of
-//! the configured token is kept in memory, and the presented token is hashed
-//! and compared in constant time, so neither the token nor its length leaks
-//! through timing.
+//! Who is calling: the bootstrap token from the configuration (only its
+//! SHA-256 digest is kept, compared in constant time) or a named API token
+//! that the metadata service verifies on every request, so a revoked or
+//! expired token stops working at once on every pod. The result is a
+//! [`Principal`] with a [`Role`].
 
-use axum::extract::{Request, State};
-use axum::http::header;
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, header};
+use mailkeep_common::ErrorCode;
+use mailkeep_proto::metadata::v1 as pb;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::AdminState;
 use crate::error::AdminError;
 
-/// The digest of the one token that may call the API.
+/// The digest of the bootstrap token.
 #[derive(Clone)]
 pub struct BearerToken {
     digest: [u8; 32],
@@ -41,33 +41,101 @@ impl BearerToken {
         let digest: [u8; 32] = Sha256::digest(presented.as_bytes()).into();
         digest.ct_eq(&self.digest).into()
     }
+}
 
-    /// Checks an `Authorization` header value (`Bearer <token>`, RFC 6750 §2.1;
-    /// the scheme name is case-insensitive per RFC 9110 §11.1).
-    pub fn authorizes(&self, authorization: &str) -> bool {
-        let Some((scheme, token)) = authorization.split_once(' ') else {
-            return false;
-        };
-        scheme.eq_ignore_ascii_case("bearer") && self.matches(token.trim())
+/// The secret of an `Authorization` header value (`Bearer <token>`, RFC 6750
+/// §2.1; the scheme name is case-insensitive per RFC 9110 §11.1).
+fn bearer_secret(authorization: &str) -> Option<&str> {
+    let (scheme, token) = authorization.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// What a token may do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Everything.
+    Admin,
+    /// Everything inside one tenant (its lower-case domain), nothing outside.
+    TenantAdmin(String),
+    /// Every read, no change.
+    ReadOnly,
+}
+
+impl Role {
+    fn from_token(token: &pb::ApiToken) -> Result<Self, AdminError> {
+        match token.role.as_str() {
+            "admin" => Ok(Role::Admin),
+            "tenant-admin" => Ok(Role::TenantAdmin(token.tenant_domain.to_ascii_lowercase())),
+            "read-only" => Ok(Role::ReadOnly),
+            other => {
+                tracing::warn!(token = %token.id, role = other, "api token with an unknown role");
+                Err(AdminError::Unauthorized)
+            }
+        }
     }
 }
 
-/// Middleware: answers 401 unless the request carries the configured token.
-pub async fn require_token(
-    State(state): State<AdminState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let authorized = request
-        .headers()
+/// The authenticated caller.
+#[derive(Clone, Debug)]
+pub struct Principal {
+    /// The API token id; empty for the bootstrap token.
+    pub token_id: String,
+    /// The token name, or `bootstrap`.
+    pub name: String,
+    pub role: Role,
+}
+
+impl Principal {
+    fn bootstrap() -> Self {
+        Self {
+            token_id: String::new(),
+            name: "bootstrap".to_owned(),
+            role: Role::Admin,
+        }
+    }
+
+    /// The key its rate limit is counted under.
+    pub fn rate_key(&self) -> &str {
+        if self.token_id.is_empty() {
+            &self.name
+        } else {
+            &self.token_id
+        }
+    }
+}
+
+/// Authenticates the request's bearer token.
+pub async fn authenticate(
+    state: &AdminState,
+    headers: &HeaderMap,
+) -> Result<Principal, AdminError> {
+    let secret = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
-        .is_some_and(|value| state.token.authorizes(value));
-    if !authorized {
-        tracing::info!(path = %request.uri().path(), "admin request without a valid token");
-        return AdminError::Unauthorized.into_response();
+        .and_then(bearer_secret)
+        .ok_or(AdminError::Unauthorized)?;
+    if state.bootstrap.matches(secret) {
+        return Ok(Principal::bootstrap());
     }
-    next.run(request).await
+    let token = state
+        .admin_client()
+        .verify_api_token(pb::VerifyApiTokenRequest {
+            secret: secret.to_owned(),
+        })
+        .await
+        .map_err(|status| match mailkeep_proto::error_code(&status) {
+            ErrorCode::AuthenticationFailed | ErrorCode::InvalidArgument | ErrorCode::NotFound => {
+                AdminError::Unauthorized
+            }
+            _ => AdminError::from_status(&status),
+        })?
+        .into_inner();
+    Ok(Principal {
+        role: Role::from_token(&token)?,
+        token_id: token.id,
+        name: token.name,
+    })
 }
 
 #[cfg(test)]
@@ -75,15 +143,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_the_configured_token_is_accepted() {
+    fn only_the_configured_token_matches() {
         let token = BearerToken::new("s3cret-token").unwrap();
-        assert!(token.authorizes("Bearer s3cret-token"));
-        assert!(token.authorizes("bearer s3cret-token"));
-        assert!(!token.authorizes("Bearer s3cret-tokeN"));
-        assert!(!token.authorizes("Bearer s3cret"));
-        assert!(!token.authorizes("Basic s3cret-token"));
-        assert!(!token.authorizes("s3cret-token"));
-        assert!(!token.authorizes("Bearer "));
+        assert!(token.matches("s3cret-token"));
+        assert!(!token.matches("s3cret-tokeN"));
+        assert!(!token.matches("s3cret"));
+    }
+
+    #[test]
+    fn the_bearer_scheme_is_required_and_case_insensitive() {
+        assert_eq!(bearer_secret("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_secret("bearer abc "), Some("abc"));
+        assert_eq!(bearer_secret("Basic abc"), None);
+        assert_eq!(bearer_secret("abc"), None);
+        assert_eq!(bearer_secret("Bearer "), None);
     }
 
     #[test]
@@ -91,5 +164,24 @@ mod tests {
         assert!(matches!(BearerToken::new(""), Err(AdminError::EmptyToken)));
         let token = BearerToken::new("abc").unwrap();
         assert_eq!(format!("{token:?}"), "BearerToken(<redacted>)");
+    }
+
+    #[test]
+    fn token_roles_map_and_unknown_roles_are_refused() {
+        let token = |role: &str, tenant: &str| pb::ApiToken {
+            role: role.into(),
+            tenant_domain: tenant.into(),
+            ..Default::default()
+        };
+        assert_eq!(Role::from_token(&token("admin", "")).unwrap(), Role::Admin);
+        assert_eq!(
+            Role::from_token(&token("tenant-admin", "Example.TEST")).unwrap(),
+            Role::TenantAdmin("example.test".into())
+        );
+        assert_eq!(
+            Role::from_token(&token("read-only", "")).unwrap(),
+            Role::ReadOnly
+        );
+        assert!(Role::from_token(&token("root", "")).is_err());
     }
 }

@@ -29,6 +29,18 @@ pub enum AdminError {
     /// The `Authorization: Bearer` header is missing or wrong.
     #[error("missing or invalid bearer token")]
     Unauthorized,
+    /// The token is valid but its role or tenant does not allow this call.
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// No route matches the path.
+    #[error("no such resource")]
+    NoRoute,
+    /// The `If-Match` header names another version than the stored one.
+    #[error("the resource has changed: its ETag no longer matches If-Match")]
+    PreconditionFailed,
+    /// The token has used up its request budget.
+    #[error("too many requests; retry after {retry_after_seconds} s")]
+    RateLimited { retry_after_seconds: u64 },
     /// The admin API was configured without a usable token.
     #[error("the admin bootstrap token must not be empty")]
     EmptyToken,
@@ -55,6 +67,10 @@ impl AdminError {
             | AdminError::InvalidMetadataUrl { .. } => ErrorCode::InvalidArgument,
             AdminError::BodyTooLarge { .. } => ErrorCode::Limit,
             AdminError::Unauthorized => ErrorCode::AuthenticationFailed,
+            AdminError::Forbidden(_) => ErrorCode::PermissionDenied,
+            AdminError::NoRoute => ErrorCode::NotFound,
+            AdminError::PreconditionFailed => ErrorCode::PreconditionFailed,
+            AdminError::RateLimited { .. } => ErrorCode::Limit,
             AdminError::Metadata { code, .. } => *code,
         }
     }
@@ -113,10 +129,20 @@ impl IntoResponse for AdminError {
             },
         };
         let mut response = (self.status(), Json(body)).into_response();
-        if matches!(self, AdminError::Unauthorized) {
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        match self {
+            AdminError::Unauthorized => {
+                response
+                    .headers_mut()
+                    .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            AdminError::RateLimited {
+                retry_after_seconds,
+            } => {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_seconds));
+            }
+            _ => {}
         }
         response
     }

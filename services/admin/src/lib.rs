@@ -1,34 +1,47 @@
-//! The Mailkeep admin REST API (axum): provision tenants and accounts by
-//! calling the metadata service over gRPC. Every `/v1/tenants` route needs
-//! `Authorization: Bearer <token>`; `GET /v1/openapi.json` is public. Answers
-//! are JSON, errors are `{"error": {"code", "message"}}` (see [`error`]).
-//! Invariant: no password or token is ever logged or echoed.
+//! The Mailkeep admin REST API (axum): tenants, accounts, aliases, app
+//! passwords, quotas, mailboxes, the audit log and API tokens, served by
+//! calling the metadata service over gRPC. Every `/v1` route but the OpenAPI
+//! document and its UI (`/v1/docs`) needs `Authorization: Bearer <token>`;
+//! see [`guard`] for the order of authentication, rate limit, role check and
+//! audit. Answers are JSON, errors `{"error": {"code", "message"}}` (see
+//! [`error`]), every response carries `x-request-id`.
+//! Invariant: no password, secret or token is ever logged or audited.
 #![forbid(unsafe_code)]
 
+mod access;
+mod audit;
 mod auth;
 mod error;
+mod extract;
+mod guard;
 mod handlers;
 mod model;
 mod openapi;
+mod rate_limit;
+mod request_id;
 mod validate;
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
+use handlers::{accounts, aliases, app_passwords, audit_log, tenants, tokens, usage};
 use mailkeep_proto::InternalAuth;
-use mailkeep_proto::metadata::v1::metadata_client::MetadataClient;
+use mailkeep_proto::metadata::v1::metadata_admin_client::MetadataAdminClient;
 use tonic::service::Interceptor;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Channel, Endpoint};
 use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
 
 pub use auth::BearerToken;
 pub use error::{AdminError, ErrorBody, ErrorDetail};
-pub use model::{AccountResponse, CreateAccountRequest, CreateTenantRequest, TenantResponse};
+pub use model::*;
 pub use openapi::AdminApi;
+pub use rate_limit::RateLimit;
 
 /// Largest request body the API reads.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -47,26 +60,29 @@ impl Interceptor for AttachInternalToken {
     }
 }
 
-/// The metadata gRPC client the admin API uses.
-pub type MetadataGrpcClient = MetadataClient<InterceptedService<Channel, AttachInternalToken>>;
+/// The metadata admin gRPC client the API uses.
+pub type MetadataAdminGrpcClient =
+    MetadataAdminClient<InterceptedService<Channel, AttachInternalToken>>;
 
-/// Shared state of the admin router: the metadata client and the token digest.
+/// Shared state of the admin router.
 #[derive(Clone, Debug)]
 pub struct AdminState {
-    metadata: MetadataGrpcClient,
-    token: BearerToken,
+    admin: MetadataAdminGrpcClient,
+    bootstrap: BearerToken,
+    limiter: rate_limit::TokenRateLimiter,
 }
 
 impl AdminState {
-    /// Builds the state over an existing channel.
+    /// Builds the state over an existing channel, with the default rate limit.
     pub fn new(
         channel: Channel,
         internal: InternalAuth,
         bootstrap_token: &str,
     ) -> Result<Self, AdminError> {
         Ok(Self {
-            metadata: MetadataClient::with_interceptor(channel, AttachInternalToken(internal)),
-            token: BearerToken::new(bootstrap_token)?,
+            admin: MetadataAdminClient::with_interceptor(channel, AttachInternalToken(internal)),
+            bootstrap: BearerToken::new(bootstrap_token)?,
+            limiter: rate_limit::TokenRateLimiter::new(RateLimit::default()),
         })
     }
 
@@ -87,44 +103,107 @@ impl AdminState {
             .timeout(METADATA_CALL_TIMEOUT);
         Self::new(endpoint.connect_lazy(), internal, bootstrap_token)
     }
+
+    /// Replaces the per-token rate limit.
+    pub fn with_rate_limit(mut self, limit: RateLimit) -> Self {
+        self.limiter = rate_limit::TokenRateLimiter::new(limit);
+        self
+    }
+
+    fn admin_client(&self) -> MetadataAdminGrpcClient {
+        self.admin.clone()
+    }
 }
 
 /// The admin API router.
 pub fn router(state: AdminState) -> Router {
+    let tenant = "/v1/tenants/{domain}";
+    let account = "/v1/tenants/{domain}/accounts/{local_part}";
     let protected = Router::new()
-        .route("/v1/tenants", post(handlers::create_tenant))
-        .route("/v1/tenants/{domain}", get(handlers::get_tenant))
         .route(
-            "/v1/tenants/{domain}/accounts",
-            post(handlers::create_account),
+            "/v1/tenants",
+            post(tenants::create_tenant).get(tenants::list_tenants),
         )
         .route(
-            "/v1/tenants/{domain}/accounts/{local_part}",
-            get(handlers::get_account).delete(handlers::delete_account),
+            tenant,
+            get(tenants::get_tenant)
+                .patch(tenants::update_tenant)
+                .delete(tenants::delete_tenant),
         )
+        .route(&format!("{tenant}/purge"), get(tenants::get_tenant_purge))
+        .route(&format!("{tenant}/usage"), get(usage::tenant_usage))
+        .route(
+            &format!("{tenant}/usage/recalculate"),
+            post(usage::recalculate_tenant_usage),
+        )
+        .route(
+            &format!("{tenant}/accounts"),
+            post(accounts::create_account).get(accounts::list_accounts),
+        )
+        .route(
+            account,
+            get(accounts::get_account)
+                .patch(accounts::update_account)
+                .delete(accounts::delete_account),
+        )
+        .route(&format!("{account}/usage"), get(usage::account_usage))
+        .route(
+            &format!("{account}/usage/recalculate"),
+            post(usage::recalculate_account_usage),
+        )
+        .route(&format!("{account}/mailboxes"), get(usage::list_mailboxes))
+        .route(
+            &format!("{account}/app-passwords"),
+            post(app_passwords::create_app_password).get(app_passwords::list_app_passwords),
+        )
+        .route(
+            &format!("{account}/app-passwords/{{id}}"),
+            axum::routing::delete(app_passwords::delete_app_password),
+        )
+        .route(&format!("{tenant}/aliases"), get(aliases::list_aliases))
+        .route(
+            &format!("{tenant}/aliases/{{alias}}"),
+            get(aliases::get_alias)
+                .put(aliases::put_alias)
+                .delete(aliases::delete_alias),
+        )
+        .route(
+            "/v1/tokens",
+            post(tokens::create_token).get(tokens::list_tokens),
+        )
+        .route(
+            "/v1/tokens/{id}",
+            axum::routing::delete(tokens::revoke_token),
+        )
+        .route(access::AUDIT_ROUTE, get(audit_log::list_audit))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            auth::require_token,
+            guard::guard,
         ));
     Router::new()
-        .route("/v1/openapi.json", get(openapi_document))
+        .merge(SwaggerUi::new("/v1/docs").url("/v1/openapi.json", AdminApi::openapi()))
         .merge(protected)
+        .fallback(no_route)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(request_id::assign))
         .with_state(state)
 }
 
-async fn openapi_document() -> axum::Json<utoipa::openapi::OpenApi> {
-    axum::Json(AdminApi::openapi())
+async fn no_route() -> AdminError {
+    AdminError::NoRoute
 }
 
 /// Serves the admin API on `listener` until `shutdown` completes, then
-/// finishes in-flight requests.
+/// finishes in-flight requests. The peer address feeds the audit log.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
     state: AdminState,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
 }

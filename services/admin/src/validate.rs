@@ -92,6 +92,96 @@ pub fn password(password: &str) -> Result<(), AdminError> {
     Ok(())
 }
 
+/// Largest quota accepted: the stores keep signed 64-bit counters.
+pub const MAX_QUOTA: u64 = i64::MAX as u64;
+/// Longest name of an app password or API token.
+const MAX_NAME_LEN: usize = 64;
+/// Longest display name, list prefix, cursor or filter value.
+const MAX_TEXT_LEN: usize = 256;
+/// Largest page.
+pub const MAX_PAGE: u32 = 1000;
+
+/// Checks a quota value (`None` = unlimited).
+pub fn quota(value: Option<u64>) -> Result<u64, AdminError> {
+    match value {
+        Some(bytes) if bytes > MAX_QUOTA => Err(AdminError::InvalidInput(format!(
+            "a quota must be at most {MAX_QUOTA}"
+        ))),
+        Some(bytes) => Ok(bytes),
+        None => Ok(0),
+    }
+}
+
+/// Checks the name of an app password or API token: 1 to 64 printable
+/// characters.
+pub fn name(raw: &str) -> Result<String, AdminError> {
+    let trimmed = raw.trim();
+    if trimmed.is_empty() || trimmed.chars().count() > MAX_NAME_LEN {
+        return Err(AdminError::InvalidInput(format!(
+            "a name must be 1 to {MAX_NAME_LEN} characters"
+        )));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(AdminError::InvalidInput(
+            "a name must not contain control characters".to_owned(),
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// Checks a free-text field (display name, prefix, cursor, filter): at most
+/// 256 characters, no control characters.
+pub fn text(field: &str, raw: Option<String>) -> Result<String, AdminError> {
+    let value = raw.unwrap_or_default();
+    if value.chars().count() > MAX_TEXT_LEN || value.chars().any(char::is_control) {
+        return Err(AdminError::InvalidInput(format!(
+            "{field} must be at most {MAX_TEXT_LEN} printable characters"
+        )));
+    }
+    Ok(value)
+}
+
+/// Checks a list status filter against the states the resource has.
+pub fn status_filter(raw: Option<String>, allowed: &[&str]) -> Result<String, AdminError> {
+    let status = raw.unwrap_or_default().to_ascii_lowercase();
+    if status.is_empty() || allowed.contains(&status.as_str()) {
+        return Ok(status);
+    }
+    Err(AdminError::InvalidInput(format!(
+        "status must be one of {}",
+        allowed.join(", ")
+    )))
+}
+
+/// Longest object id accepted in a path.
+const MAX_ID_LEN: usize = 64;
+
+/// Checks an object id from a path: 1 to 64 ASCII letters, digits, `-`, `_`.
+pub fn identifier(raw: &str) -> Result<String, AdminError> {
+    let valid = !raw.is_empty()
+        && raw.len() <= MAX_ID_LEN
+        && raw
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'));
+    if !valid {
+        return Err(AdminError::InvalidInput(format!(
+            "an id must be 1 to {MAX_ID_LEN} letters, digits, '-' or '_'"
+        )));
+    }
+    Ok(raw.to_ascii_lowercase())
+}
+
+/// Checks a page size: 1 to 1000, default 100 (sent as 0).
+pub fn page_limit(limit: Option<u32>) -> Result<u32, AdminError> {
+    match limit {
+        None => Ok(0),
+        Some(size) if (1..=MAX_PAGE).contains(&size) => Ok(size),
+        Some(_) => Err(AdminError::InvalidInput(format!(
+            "limit must be 1 to {MAX_PAGE}"
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -131,6 +221,26 @@ mod tests {
             assert!(local_part(bad).is_err(), "{bad:?} should be rejected");
         }
         assert!(local_part(&"a".repeat(65)).is_err());
+    }
+
+    #[test]
+    fn bounded_fields_are_checked() {
+        assert_eq!(quota(None).unwrap(), 0);
+        assert_eq!(quota(Some(5)).unwrap(), 5);
+        assert!(quota(Some(u64::MAX)).is_err());
+        assert_eq!(name(" phone ").unwrap(), "phone");
+        assert!(name("").is_err() && name(&"n".repeat(65)).is_err() && name("a\nb").is_err());
+        assert_eq!(text("prefix", None).unwrap(), "");
+        assert!(text("prefix", Some("x".repeat(257))).is_err());
+        assert_eq!(
+            status_filter(Some("Active".into()), &["active"]).unwrap(),
+            "active"
+        );
+        assert!(status_filter(Some("gone".into()), &["active"]).is_err());
+        assert_eq!(identifier("AB-12_x").unwrap(), "ab-12_x");
+        assert!(identifier("").is_err() && identifier("a/b").is_err());
+        assert_eq!(page_limit(None).unwrap(), 0);
+        assert!(page_limit(Some(0)).is_err() && page_limit(Some(1001)).is_err());
     }
 
     #[test]

@@ -2,89 +2,33 @@
 //! in-process metadata gRPC server on port 0 backed by a fresh SQLite file.
 #![allow(clippy::unwrap_used)] // helpers of a test crate; `allow-unwrap-in-tests` covers only #[test] fns
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+mod support;
+
+use axum::http::{Method, StatusCode};
 use mailkeep_admin::{AdminState, MAX_BODY_BYTES, router};
 use mailkeep_proto::InternalAuth;
 use serde_json::{Value, json};
-use tokio::sync::oneshot;
-use tower::ServiceExt;
+use support::{Api, BOOTSTRAP as TOKEN};
 
-const TOKEN: &str = "test-admin-token";
-const INTERNAL: &str = "internal-secret";
-
-/// A running metadata server; dropping it stops the server.
-struct Metadata {
-    url: String,
-    _stop: oneshot::Sender<()>,
-    _dir: tempfile::TempDir,
-}
-
-async fn start_metadata() -> Metadata {
-    let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}", dir.path().join("metadata.db").display());
-    let store = mailkeep_metadata::open_store(&url).await.unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let (stop, stopped) = oneshot::channel::<()>();
-    let auth = InternalAuth::new(INTERNAL).unwrap();
-    tokio::spawn(mailkeep_metadata::serve(
-        listener,
-        async move {
-            let _ = stopped.await;
-        },
-        store,
-        auth,
-    ));
-    Metadata {
-        url: format!("http://{address}"),
-        _stop: stop,
-        _dir: dir,
-    }
-}
-
-fn app(metadata_url: &str) -> Router {
-    let internal = InternalAuth::new(INTERNAL).unwrap();
-    router(AdminState::connect_lazy(metadata_url, internal, TOKEN).unwrap())
-}
-
-async fn call(app: &Router, method: Method, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
-    call_raw(app, method, uri, Some(TOKEN), body.map(|b| b.to_string())).await
+async fn call(api: &Api, method: Method, uri: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let answer = api.call(method, uri, body).await;
+    (answer.status, answer.body)
 }
 
 async fn call_raw(
-    app: &Router,
+    api: &Api,
     method: Method,
     uri: &str,
     token: Option<&str>,
     body: Option<String>,
 ) -> (StatusCode, Value) {
-    let mut request = Request::builder().method(method).uri(uri);
-    if let Some(token) = token {
-        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-    }
-    let request = request
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(body.map(Body::from).unwrap_or_else(Body::empty))
-        .unwrap();
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    let bytes = axum::body::to_bytes(response.into_body(), 1 << 20)
-        .await
-        .unwrap();
-    let value = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes).unwrap()
-    };
-    (status, value)
+    let answer = api.raw(method, uri, token, body, &[]).await;
+    (answer.status, answer.body)
 }
 
 #[tokio::test]
 async fn tenants_and_accounts_are_provisioned_read_and_deleted() {
-    let metadata = start_metadata().await;
-    let app = app(&metadata.url);
+    let app = Api::start().await;
 
     let (status, tenant) = call(
         &app,
@@ -177,8 +121,7 @@ async fn tenants_and_accounts_are_provisioned_read_and_deleted() {
 
 #[tokio::test]
 async fn missing_objects_are_404() {
-    let metadata = start_metadata().await;
-    let app = app(&metadata.url);
+    let app = Api::start().await;
     let (status, body) = call(&app, Method::GET, "/v1/tenants/nowhere.test", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert_eq!(body["error"]["code"], "NOT_FOUND");
@@ -194,8 +137,7 @@ async fn missing_objects_are_404() {
 
 #[tokio::test]
 async fn bad_input_gets_a_json_error_that_never_echoes_the_password() {
-    let metadata = start_metadata().await;
-    let app = app(&metadata.url);
+    let app = Api::start().await;
     let (status, _) = call(
         &app,
         Method::POST,
@@ -268,8 +210,7 @@ async fn bad_input_gets_a_json_error_that_never_echoes_the_password() {
 
 #[tokio::test]
 async fn requests_without_the_token_are_401_and_openapi_is_public() {
-    let metadata = start_metadata().await;
-    let app = app(&metadata.url);
+    let app = Api::start().await;
     for token in [None, Some("wrong-token")] {
         let (status, answer) =
             call_raw(&app, Method::GET, "/v1/tenants/example.test", token, None).await;
@@ -287,7 +228,8 @@ async fn a_down_metadata_service_is_503() {
     let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
-    let app = app(&url);
+    let mut app = Api::start().await;
+    app.app = router(support::state(&url));
     let (status, answer) = call(
         &app,
         Method::POST,
@@ -301,9 +243,9 @@ async fn a_down_metadata_service_is_503() {
 
 #[tokio::test]
 async fn a_wrong_internal_secret_is_not_reported_as_the_callers_fault() {
-    let metadata = start_metadata().await;
+    let mut app = Api::start().await;
     let internal = InternalAuth::new("wrong-internal").unwrap();
-    let app = router(AdminState::connect_lazy(&metadata.url, internal, TOKEN).unwrap());
+    app.app = router(AdminState::connect_lazy(&app.metadata.url, internal, TOKEN).unwrap());
     let (status, answer) = call(&app, Method::GET, "/v1/tenants/example.test", None).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     assert_eq!(answer["error"]["message"], "metadata service failed");

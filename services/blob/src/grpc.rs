@@ -18,6 +18,7 @@ use mailkeep_proto::blob::v1::{
     DeleteRequest, DeleteResponse, GetChunk, GetRequest, PutChunk, PutResponse, StatRequest,
     StatResponse,
 };
+use mailkeep_proto::telemetry::GrpcServerTelemetryLayer;
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
 use tonic::service::interceptor::InterceptedService;
@@ -56,6 +57,7 @@ pub async fn serve(
         .max_encoding_message_size(MAX_GRPC_MESSAGE_BYTES);
     let service = InterceptedService::new(server, move |request| auth.check(request));
     tonic::transport::Server::builder()
+        .layer(GrpcServerTelemetryLayer::new("blob"))
         .add_service(service)
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
         .await

@@ -10,6 +10,7 @@ mod fs;
 mod grpc;
 mod s3;
 mod store;
+pub mod telemetry;
 
 #[cfg(test)]
 mod conformance;

@@ -12,6 +12,9 @@ pub enum BusError {
     /// A received payload is not a valid encoded event.
     #[error("invalid change event: {reason}")]
     Decode { reason: String },
+    /// The bus knows it is disconnected; nothing was sent.
+    #[error("the change bus is disconnected")]
+    Disconnected,
     /// A Redis command failed.
     #[error("redis {op} failed")]
     Redis {
@@ -27,6 +30,7 @@ impl BusError {
         match self {
             BusError::InvalidUrl { .. } => ErrorCode::InvalidArgument,
             BusError::Decode { .. } => ErrorCode::Internal,
+            BusError::Disconnected => ErrorCode::Unavailable,
             BusError::Redis { source, .. } => {
                 let unreachable = source.is_io_error()
                     || source.is_connection_dropped()

@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use mailkeep_common::AccountId;
+use tokio::sync::watch;
 
 pub use error::BusError;
 pub use event::{ChangeEvent, ChangeKind, ENCODED_EVENT_LEN, EVENT_FORMAT_VERSION};
@@ -38,6 +39,12 @@ pub trait ChangeBus: Send + Sync + std::fmt::Debug {
     /// subscription ends it. Events published after this returns are
     /// delivered.
     async fn subscribe(&self, account: AccountId) -> Result<Subscription, BusError>;
+
+    /// Whether events flow right now: `true` while the bus is connected.
+    /// While it is `false`, subscribers must poll for changes themselves;
+    /// when it turns `true` again every subscriber receives
+    /// [`Notification::Missed`], after the bus has resubscribed.
+    fn connection_state(&self) -> watch::Receiver<bool>;
 }
 
 /// Opens the bus a URL names: `local://` or `redis://host[:port][/db]`.

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use mailkeep_common::AccountId;
+use tokio::sync::watch;
 
 use crate::registry::Registry;
 use crate::{BusError, ChangeBus, ChangeEvent, Subscription};
@@ -14,12 +15,15 @@ use crate::{BusError, ChangeBus, ChangeEvent, Subscription};
 #[derive(Debug, Clone)]
 pub struct LocalBus {
     registry: Arc<Registry>,
+    /// Always `true`: an in-process bus cannot disconnect.
+    connected: Arc<watch::Sender<bool>>,
 }
 
 impl LocalBus {
     pub fn new() -> Self {
         Self {
             registry: Registry::new(None),
+            connected: Arc::new(watch::Sender::new(true)),
         }
     }
 }
@@ -39,5 +43,9 @@ impl ChangeBus for LocalBus {
 
     async fn subscribe(&self, account: AccountId) -> Result<Subscription, BusError> {
         Ok(self.registry.subscribe(account).0)
+    }
+
+    fn connection_state(&self) -> watch::Receiver<bool> {
+        self.connected.subscribe()
     }
 }

@@ -83,6 +83,7 @@ impl Registry {
 
     /// Hands an event to the local subscribers of its account, if any.
     pub(crate) fn deliver(&self, event: ChangeEvent) {
+        metrics::counter!("mailkeep_bus_events_received_total").increment(1);
         if let Some(entry) = self.lock().get(&event.account_id) {
             // Fails only when no receiver is left, which release() prevents.
             let _ = entry.sender.send(Notification::Change(event));

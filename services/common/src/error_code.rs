@@ -24,6 +24,8 @@ pub enum ErrorCode {
     Limit,
     /// The object is in a state that forbids the operation (e.g. has children).
     Conflict,
+    /// The caller's expected version (HTTP `If-Match`) is no longer current.
+    PreconditionFailed,
     /// A backend is down or overloaded; retrying later may succeed.
     Unavailable,
     /// A bug or an unexpected backend failure.
@@ -32,7 +34,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, for exhaustive tests and lookups.
-    pub const ALL: [ErrorCode; 10] = [
+    pub const ALL: [ErrorCode; 11] = [
         ErrorCode::InvalidArgument,
         ErrorCode::NotFound,
         ErrorCode::AlreadyExists,
@@ -41,6 +43,7 @@ impl ErrorCode {
         ErrorCode::OverQuota,
         ErrorCode::Limit,
         ErrorCode::Conflict,
+        ErrorCode::PreconditionFailed,
         ErrorCode::Unavailable,
         ErrorCode::Internal,
     ];
@@ -56,6 +59,7 @@ impl ErrorCode {
             ErrorCode::OverQuota => "OVER_QUOTA",
             ErrorCode::Limit => "LIMIT",
             ErrorCode::Conflict => "CONFLICT",
+            ErrorCode::PreconditionFailed => "PRECONDITION_FAILED",
             ErrorCode::Unavailable => "UNAVAILABLE",
             ErrorCode::Internal => "INTERNAL",
         }
@@ -69,6 +73,7 @@ impl ErrorCode {
             ErrorCode::PermissionDenied => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::AlreadyExists | ErrorCode::Conflict => 409,
+            ErrorCode::PreconditionFailed => 412,
             ErrorCode::OverQuota => 507,
             ErrorCode::Limit => 429,
             ErrorCode::Unavailable => 503,
@@ -110,6 +115,7 @@ mod tests {
     fn client_errors_map_to_4xx_and_outages_to_5xx() {
         assert_eq!(ErrorCode::NotFound.http_status(), 404);
         assert_eq!(ErrorCode::AlreadyExists.http_status(), 409);
+        assert_eq!(ErrorCode::PreconditionFailed.http_status(), 412);
         assert_eq!(ErrorCode::Unavailable.http_status(), 503);
     }
 }

@@ -90,6 +90,10 @@ pub trait MailBackend: Send + Sync {
         name: &str,
         read_only: bool,
     ) -> BackendResult<SelectedMailbox>;
+    /// Claims for this session the messages no session has yet seen as
+    /// `\Recent` (RFC 3501 §2.3.2), returning their UIDs; two sessions never
+    /// claim the same message.
+    async fn claim_recent(&self, who: &Principal, mailbox: MailboxId) -> BackendResult<UidSet>;
 
     /// Stores each body, then commits all messages' metadata at once.
     async fn append(

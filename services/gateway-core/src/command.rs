@@ -173,12 +173,25 @@ pub enum SearchKey {
     ModSeq(u64),
 }
 
-/// `SEARCH [CHARSET x] keys`. The parser accepts only US-ASCII and UTF-8
-/// (anything else is `NO [BADCHARSET]`), so strings here are UTF-8.
+/// `SEARCH [RETURN (...)] [CHARSET x] keys`. The parser accepts only
+/// US-ASCII and UTF-8 (anything else is `NO [BADCHARSET]`), so strings here
+/// are UTF-8.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SearchArgs {
+    /// ESEARCH result options (RFC 4731 §3.1); `None` without RETURN, and
+    /// an empty `RETURN ()` is read as `ALL`.
+    pub result: Option<Vec<SearchReturn>>,
     pub charset: Option<String>,
     pub criteria: SearchKey,
+}
+
+/// One ESEARCH result option (RFC 4731 §3.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchReturn {
+    Min,
+    Max,
+    All,
+    Count,
 }
 
 /// One message of an APPEND: its literal plus optional flags and date.

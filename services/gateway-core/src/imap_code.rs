@@ -15,6 +15,8 @@ pub const fn response_code(code: ErrorCode) -> Option<&'static str> {
         ErrorCode::OverQuota => Some("OVERQUOTA"),
         ErrorCode::Limit => Some("LIMIT"),
         ErrorCode::Conflict => Some("INUSE"),
+        // Only the admin API sets versions; IMAP has no precondition code.
+        ErrorCode::PreconditionFailed => Some("CANNOT"),
         ErrorCode::Unavailable => Some("UNAVAILABLE"),
         ErrorCode::Internal => Some("SERVERBUG"),
     }

@@ -14,10 +14,44 @@ use crate::events::AccountEvents;
 
 /// RFC 9051 §5.4: an autologout timer must be at least 30 minutes.
 pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(30 * 60);
-pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DEFAULT_DRAIN_TIMEOUT: Duration = Duration::from_secs(20);
 pub const DEFAULT_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-pub const DEFAULT_IDLE_POLL_INTERVAL: Duration = Duration::from_secs(1);
 pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(60);
+/// Issue 4 item 4: a session that heard no event this long polls itself.
+pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(30);
+/// Issue 4 item 4: how often sessions poll while the bus is down.
+pub const DEFAULT_FALLBACK_POLL_INTERVAL: Duration = Duration::from_secs(2);
+/// Issue 4 item 5: `* OK Still here` this often during IDLE, well inside
+/// the few minutes after which mobile carrier NATs drop a silent flow.
+pub const DEFAULT_IDLE_KEEPALIVE: Duration = Duration::from_secs(120);
+/// Issue 4 item 5: an IDLE ends with `* BYE` after this long (RFC 9051
+/// §6.3.13 asks clients to re-issue IDLE at least every 29 minutes).
+pub const DEFAULT_IDLE_MAX: Duration = Duration::from_secs(30 * 60);
+
+/// When an idling session looks for changes without being told, and how
+/// IDLE is kept alive and bounded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UpdateTimers {
+    /// Poll after this long without an event while the bus is up.
+    pub poll_interval: Duration,
+    /// Poll this often while the bus is down (or there is none).
+    pub fallback_poll_interval: Duration,
+    /// Send `* OK Still here` this often during IDLE.
+    pub idle_keepalive: Duration,
+    /// End an IDLE with `* BYE` after this long.
+    pub idle_max: Duration,
+}
+
+impl Default for UpdateTimers {
+    fn default() -> Self {
+        Self {
+            poll_interval: DEFAULT_POLL_INTERVAL,
+            fallback_poll_interval: DEFAULT_FALLBACK_POLL_INTERVAL,
+            idle_keepalive: DEFAULT_IDLE_KEEPALIVE,
+            idle_max: DEFAULT_IDLE_MAX,
+        }
+    }
+}
 
 /// Everything [`serve`](crate::serve) needs besides the backend.
 #[derive(Debug)]
@@ -37,12 +71,12 @@ pub struct GatewayConfig {
     pub handshake_timeout: Duration,
     /// A connection without a command for this long is logged out.
     pub idle_timeout: Duration,
-    /// How often an idling session looks for mailbox changes.
-    pub idle_poll_interval: Duration,
+    /// Polling, keepalive and IDLE bounds of idling sessions.
+    pub update_timers: UpdateTimers,
     /// Bound on one write to a client that does not read.
     pub write_timeout: Duration,
     /// The pod's change-event registry; `None` means updates come from the
-    /// timer poll only.
+    /// fallback timer poll only.
     pub events: Option<Arc<AccountEvents>>,
 }
 
@@ -58,7 +92,7 @@ impl GatewayConfig {
             drain_timeout: DEFAULT_DRAIN_TIMEOUT,
             handshake_timeout: DEFAULT_HANDSHAKE_TIMEOUT,
             idle_timeout: DEFAULT_IDLE_TIMEOUT,
-            idle_poll_interval: DEFAULT_IDLE_POLL_INTERVAL,
+            update_timers: UpdateTimers::default(),
             write_timeout: DEFAULT_WRITE_TIMEOUT,
             events: None,
         }

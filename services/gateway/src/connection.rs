@@ -6,8 +6,13 @@
 //!
 //! Once the session has authenticated, the connection joins its account's
 //! event feed ([`AccountEvents`]) and an idling session polls for updates
-//! as soon as the account is notified, with the timer poll as the fallback
-//! for lost events.
+//! as soon as the account is notified, with [`IdleTimers`] polling as the
+//! fallback for lost events, keeping IDLE alive and bounding it.
+//!
+//! A [`CommandObserver`] watches the bytes both ways for per-command
+//! metrics, one root trace span per command, and the drain: on shutdown a
+//! session gets `* BYE` only between commands, so an APPEND whose literal is
+//! still arriving completes first.
 //!
 //! Invariants: responses are flushed after every `receive` and every
 //! update poll; no plaintext read after STARTTLS reaches the session (the
@@ -30,11 +35,18 @@ use socket2::{SockRef, TcpKeepalive};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufWriter};
 use tokio::net::TcpStream;
 use tokio::sync::watch;
-use tokio::time::{Instant, MissedTickBehavior};
+use tokio::time::Instant;
 use tokio_rustls::TlsAcceptor;
+use tracing::Instrument;
 
-use crate::config::is_trusted_peer;
-use crate::events::{AccountEvents, AccountWatch};
+use crate::backend::answering_event;
+use crate::config::{UpdateTimers, is_trusted_peer};
+use crate::events::{AccountEvents, AccountWatch, IdleDue, IdleTimers};
+
+mod commands;
+mod sniffer;
+
+use commands::{CommandObserver, ObservedSink};
 
 const READ_BUFFER_BYTES: usize = 16 * 1024;
 const WRITE_BUFFER_BYTES: usize = 64 * 1024;
@@ -67,7 +79,7 @@ pub(crate) struct Shared {
     pub trusted_networks: Vec<IpNet>,
     pub handshake_timeout: Duration,
     pub idle_timeout: Duration,
-    pub idle_poll_interval: Duration,
+    pub update_timers: UpdateTimers,
     pub write_timeout: Duration,
     pub events: Option<Arc<AccountEvents>>,
 }
@@ -199,13 +211,15 @@ impl Connection {
         let mut input = vec![0u8; READ_BUFFER_BYTES];
         let idle_timeout = self.shared.idle_timeout;
         let mut autologout_at = Instant::now() + idle_timeout;
-        let poll_every = self.shared.idle_poll_interval;
-        let mut poll = tokio::time::interval_at(Instant::now() + poll_every, poll_every);
-        poll.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut idle_timers =
+            IdleTimers::new(self.shared.update_timers, self.shared.events.as_deref());
+        let mut observer = CommandObserver::new();
         loop {
             tokio::select! {
                 biased;
-                () = stopped(&mut self.shutdown) => {
+                // The drain lets a command in flight (an APPEND literal)
+                // arrive and finish; `* BYE` follows its answer.
+                () = stopped(&mut self.shutdown), if !observer.command_in_progress() => {
                     session.shutdown(&mut SocketSink::new(&mut stream, write_timeout)).await?;
                     break;
                 }
@@ -222,11 +236,19 @@ impl Connection {
                         break;
                     }
                     autologout_at = Instant::now() + idle_timeout;
-                    let mut sink = SocketSink::new(&mut stream, write_timeout);
-                    let flow = session.receive(&input[..count], Utc::now(), &mut sink).await?;
+                    let command = observer.input(&input[..count]);
+                    let mut socket = SocketSink::new(&mut stream, write_timeout);
+                    let mut sink = ObservedSink::new(&mut socket, &mut observer);
+                    let receive = session.receive(&input[..count], Utc::now(), &mut sink);
+                    let flow = match command {
+                        Some(name) => receive.instrument(command_span(name)).await?,
+                        None => receive.await?,
+                    };
+                    observer.set_idling(session.is_idling());
                     // Before the flush: once the client reads its LOGIN OK,
                     // the account's events reach this session.
                     self.join_account_feed(session).await;
+                    idle_timers.observe(session.is_idling());
                     flush(&mut stream, write_timeout).await?;
                     match flow {
                         Flow::Continue => {}
@@ -234,18 +256,33 @@ impl Connection {
                         Flow::StartTls => return Ok(Ended::StartTls(stream.into_inner())),
                     }
                 }
-                () = notified(self.account_watch.as_mut()), if session.is_idling() => {
-                    session
-                        .poll_updates(Utc::now(), &mut SocketSink::new(&mut stream, write_timeout))
+                notified_at = notified(self.account_watch.as_mut()), if session.is_idling() => {
+                    let mut sink = SocketSink::new(&mut stream, write_timeout);
+                    answering_event(notified_at, session.poll_updates(Utc::now(), &mut sink))
                         .await?;
                     flush(&mut stream, write_timeout).await?;
-                    poll.reset();
+                    idle_timers.checked();
                 }
-                _ = poll.tick(), if session.is_idling() => {
-                    // RFC 2177: while idling, updates go out as they happen.
-                    session
-                        .poll_updates(Utc::now(), &mut SocketSink::new(&mut stream, write_timeout))
-                        .await?;
+                due = idle_timers.next_due(), if session.is_idling() => {
+                    let mut sink = SocketSink::new(&mut stream, write_timeout);
+                    match due {
+                        // RFC 2177: while idling, updates go out as they happen.
+                        IdleDue::Poll => {
+                            session.poll_updates(Utc::now(), &mut sink).await?;
+                            idle_timers.checked();
+                        }
+                        IdleDue::Keepalive => {
+                            sink.send(b"* OK Still here\r\n").await?;
+                            idle_timers.kept_alive();
+                        }
+                        IdleDue::End => {
+                            // RFC 9051 §6.3.13: a server may log out an idle client.
+                            let bye = condition(None, Status::Bye, None, "IDLE lasted too long; reconnect");
+                            sink.send(&bye).await?;
+                            tracing::debug!("idle maximum reached");
+                            break;
+                        }
+                    }
                     flush(&mut stream, write_timeout).await?;
                 }
             }
@@ -279,8 +316,22 @@ impl Connection {
     }
 }
 
-/// Completes at the account's next notification; never without a feed.
-async fn notified(account_watch: Option<&mut AccountWatch>) {
+/// The root span of one IMAP command: each command is its own trace, whose
+/// context the backend calls carry to the metadata and blob services.
+fn command_span(name: &'static str) -> tracing::Span {
+    tracing::info_span!(
+        parent: None,
+        "imap.command",
+        otel.name = format!("IMAP {name}"),
+        otel.kind = "server",
+        imap.command = name,
+        imap.result = tracing::field::Empty,
+    )
+}
+
+/// Completes at the account's next notification, with the instant it
+/// arrived; never without a feed.
+async fn notified(account_watch: Option<&mut AccountWatch>) -> Instant {
     match account_watch {
         Some(account_watch) => account_watch.notified().await,
         None => std::future::pending().await,

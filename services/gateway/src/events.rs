@@ -4,6 +4,11 @@
 //! its last one ends, and turns each notification (a change, or `Missed`)
 //! into a wake-up of every local session of that account.
 //!
+//! [`IdleTimers`] decides what an idling session does when no event comes:
+//! poll after `poll_interval` without one (`fallback_poll_interval` while
+//! the bus is down or absent), send `* OK Still here` every
+//! `idle_keepalive`, and end the IDLE after `idle_max` (issue 4 items 4-5).
+//!
 //! Invariants: an account has a live [`Feed`] exactly while a session holds
 //! an [`AccountWatch`] for it; the feed's forwarding task owns the bus
 //! subscription and is aborted when the feed is dropped, which ends the
@@ -16,6 +21,9 @@ use mailkeep_bus::{BusError, ChangeBus};
 use mailkeep_common::AccountId;
 use tokio::sync::{Mutex, watch};
 use tokio::task::AbortHandle;
+use tokio::time::Instant;
+
+use crate::config::UpdateTimers;
 
 /// The per-pod registry of account subscriptions.
 #[derive(Debug)]
@@ -27,8 +35,8 @@ pub struct AccountEvents {
 /// One account's subscription, shared by its local sessions.
 #[derive(Debug)]
 struct Feed {
-    /// Counts notifications; sessions wait for it to change.
-    wakeups: watch::Receiver<u64>,
+    /// When the latest notification arrived; sessions wait for it to change.
+    wakeups: watch::Receiver<Instant>,
     forwarder: AbortHandle,
 }
 
@@ -42,19 +50,21 @@ impl Drop for Feed {
 /// unsubscribes the pod from the account.
 #[derive(Debug)]
 pub struct AccountWatch {
-    wakeups: watch::Receiver<u64>,
+    wakeups: watch::Receiver<Instant>,
     _feed: Arc<Feed>,
 }
 
 impl AccountWatch {
     /// Completes at the next notification of the account (at once if one
-    /// arrived since the last call).
-    pub async fn notified(&mut self) {
+    /// arrived since the last call) with the instant it arrived on the pod:
+    /// any changes query sent after it sees the change it announces.
+    pub async fn notified(&mut self) -> Instant {
         if self.wakeups.changed().await.is_err() {
             // The forwarder is gone only when the feed is; cannot happen
             // while this watch holds it, so wait like a quiet account.
             std::future::pending::<()>().await;
         }
+        *self.wakeups.borrow_and_update()
     }
 }
 
@@ -80,12 +90,12 @@ impl AccountEvents {
         }
         feeds.retain(|_, feed| feed.strong_count() > 0);
         let mut subscription = self.bus.subscribe(account).await?;
-        let (sender, wakeups) = watch::channel(0u64);
+        let (sender, wakeups) = watch::channel(Instant::now());
         let forwarder = tokio::spawn(async move {
             loop {
                 // A change and a `Missed` both mean: ask for changes now.
                 let _ = subscription.recv().await;
-                sender.send_modify(|count| *count = count.wrapping_add(1));
+                sender.send_replace(Instant::now());
             }
         })
         .abort_handle();
@@ -99,6 +109,12 @@ impl AccountEvents {
             wakeups,
             _feed: feed,
         })
+    }
+
+    /// `true` while the bus delivers events (see
+    /// [`ChangeBus::connection_state`]).
+    pub fn connection_state(&self) -> watch::Receiver<bool> {
+        self.bus.connection_state()
     }
 
     /// Whether the pod holds a subscription for `account`.
@@ -116,6 +132,108 @@ impl AccountEvents {
             .values()
             .filter(|feed| feed.strong_count() > 0)
             .count()
+    }
+}
+
+/// What an idling session must do next when no event woke it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IdleDue {
+    /// Ask for changes since the last reported MODSEQ.
+    Poll,
+    /// Send `* OK Still here`.
+    Keepalive,
+    /// The IDLE lasted `idle_max`: say `* BYE` and close.
+    End,
+}
+
+/// One connection's IDLE clocks. The poll clock runs from the last update
+/// check (event-driven or not); the keepalive and end clocks from the
+/// start of the current IDLE.
+#[derive(Debug)]
+pub(crate) struct IdleTimers {
+    timers: UpdateTimers,
+    /// The bus connection state; `None` without a bus (always poll at the
+    /// fallback rate).
+    bus_up: Option<watch::Receiver<bool>>,
+    last_check: Instant,
+    idle_started: Option<Instant>,
+    next_keepalive: Instant,
+}
+
+impl IdleTimers {
+    pub(crate) fn new(timers: UpdateTimers, events: Option<&AccountEvents>) -> Self {
+        let now = Instant::now();
+        Self {
+            timers,
+            bus_up: events.map(AccountEvents::connection_state),
+            last_check: now,
+            idle_started: None,
+            next_keepalive: now,
+        }
+    }
+
+    /// Call after each command: starts the IDLE clocks when the session has
+    /// just entered IDLE, stops them when it has left.
+    pub(crate) fn observe(&mut self, idling: bool) {
+        match (idling, self.idle_started) {
+            (true, None) => {
+                let now = Instant::now();
+                self.idle_started = Some(now);
+                self.next_keepalive = now + self.timers.idle_keepalive;
+                self.last_check = now;
+            }
+            (false, Some(_)) => self.idle_started = None,
+            _ => {}
+        }
+    }
+
+    /// Call after every update check, so the next poll is a full interval
+    /// away.
+    pub(crate) fn checked(&mut self) {
+        self.last_check = Instant::now();
+    }
+
+    /// Call after sending a keepalive.
+    pub(crate) fn kept_alive(&mut self) {
+        self.next_keepalive += self.timers.idle_keepalive;
+    }
+
+    /// Completes when the next timer of an idling session is due; switches
+    /// between the normal and the fallback poll rate as the bus goes down
+    /// and comes back.
+    pub(crate) async fn next_due(&mut self) -> IdleDue {
+        let idle_started = self.idle_started.unwrap_or_else(Instant::now);
+        let end_at = idle_started + self.timers.idle_max;
+        loop {
+            let bus_up = self.bus_up.as_ref().is_some_and(|state| *state.borrow());
+            let interval = if bus_up {
+                self.timers.poll_interval
+            } else {
+                self.timers.fallback_poll_interval
+            };
+            let poll_at = self.last_check + interval;
+            tokio::select! {
+                biased;
+                () = tokio::time::sleep_until(end_at) => return IdleDue::End,
+                () = tokio::time::sleep_until(self.next_keepalive) => return IdleDue::Keepalive,
+                () = tokio::time::sleep_until(poll_at) => return IdleDue::Poll,
+                changed = bus_state_changed(self.bus_up.as_mut()) => {
+                    if changed.is_err() {
+                        // The bus is gone: poll at the fallback rate.
+                        self.bus_up = None;
+                    }
+                }
+            }
+        }
+    }
+}
+
+async fn bus_state_changed(
+    bus_up: Option<&mut watch::Receiver<bool>>,
+) -> Result<(), watch::error::RecvError> {
+    match bus_up {
+        Some(state) => state.changed().await,
+        None => std::future::pending().await,
     }
 }
 

@@ -13,10 +13,11 @@ mod events;
 mod server;
 pub mod tls;
 
-pub use backend::{ConnectError, GrpcBackend, connect_backend};
+pub use backend::{CoalescingBackend, ConnectError, GrpcBackend, connect_backend};
 pub use config::{
-    DEFAULT_DRAIN_TIMEOUT, DEFAULT_HANDSHAKE_TIMEOUT, DEFAULT_IDLE_POLL_INTERVAL,
-    DEFAULT_IDLE_TIMEOUT, DEFAULT_WRITE_TIMEOUT, GatewayConfig,
+    DEFAULT_DRAIN_TIMEOUT, DEFAULT_FALLBACK_POLL_INTERVAL, DEFAULT_HANDSHAKE_TIMEOUT,
+    DEFAULT_IDLE_KEEPALIVE, DEFAULT_IDLE_MAX, DEFAULT_IDLE_TIMEOUT, DEFAULT_POLL_INTERVAL,
+    DEFAULT_WRITE_TIMEOUT, GatewayConfig, UpdateTimers,
 };
 pub use events::{AccountEvents, AccountWatch};
 pub use ipnet::IpNet;

@@ -1,6 +1,7 @@
 //! [`serve`]: the accept loops of the IMAP and IMAPS listeners, one task per
 //! connection, and the drain on shutdown (ARCHITECTURE.md §7): stop
-//! accepting, tell every session `* BYE`, wait for them up to the drain
+//! accepting, tell every session `* BYE` once it is between commands or in
+//! IDLE (a command in flight finishes first), wait for them up to the drain
 //! deadline, then cut the rest. Invariant: `serve` returns only after every
 //! connection task has ended.
 
@@ -51,10 +52,12 @@ pub async fn serve(
         trusted_networks: config.trusted_networks,
         handshake_timeout: config.handshake_timeout,
         idle_timeout: config.idle_timeout,
-        idle_poll_interval: config.idle_poll_interval,
+        update_timers: config.update_timers,
         write_timeout: config.write_timeout,
         events: config.events,
     });
+    // Exported from the start, not only after the first IDLE.
+    metrics::gauge!("mailkeep_imap_idle_sessions").set(0.0);
     let (stop, stopped) = watch::channel(false);
     let mut connections = JoinSet::new();
     let (imap, imaps) = (config.imap, config.imaps);
@@ -149,22 +152,20 @@ fn report_panic(joined: Result<(), tokio::task::JoinError>) {
     }
 }
 
-/// Keeps the open-connections gauge right, including for aborted tasks.
+/// Keeps `mailkeep_imap_sessions` right, including for aborted tasks.
 struct OpenConnection {
     kind: ListenerKind,
 }
 
 impl OpenConnection {
     fn new(kind: ListenerKind) -> Self {
-        metrics::gauge!("mailkeep_gateway_open_connections", "listener" => kind.name())
-            .increment(1.0);
+        metrics::gauge!("mailkeep_imap_sessions", "listener" => kind.name()).increment(1.0);
         Self { kind }
     }
 }
 
 impl Drop for OpenConnection {
     fn drop(&mut self) {
-        metrics::gauge!("mailkeep_gateway_open_connections", "listener" => self.kind.name())
-            .decrement(1.0);
+        metrics::gauge!("mailkeep_imap_sessions", "listener" => self.kind.name()).decrement(1.0);
     }
 }

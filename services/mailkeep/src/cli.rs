@@ -9,20 +9,23 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Mailkeep: a horizontally scalable IMAP mail-storage service.
 #[derive(Debug, Parser)]
-#[command(name = "mailkeep", version, about)]
+#[command(name = "mailkeep", version = crate::telemetry::VERSION, about)]
 pub struct Cli {
     /// The TOML configuration file; `MAILKEEP_<TABLE>__<KEY>` variables override it.
     #[arg(long, global = true, env = "MAILKEEP_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// Log output format (logs go to stderr; stdout carries the bound addresses).
-    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
-    pub log_format: LogFormat,
+    /// Log output format (logs go to stderr; stdout carries the bound
+    /// addresses); overrides `telemetry.log_format`, whose default is text.
+    #[arg(long, global = true, value_enum)]
+    pub log_format: Option<LogFormat>,
     #[command(subcommand)]
     pub role: Role,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum LogFormat {
+    #[default]
     Text,
     Json,
 }
@@ -36,12 +39,16 @@ pub enum Role {
     Metadata,
     /// The blob gRPC service (S3 or the filesystem).
     Blob,
-    /// The REST admin API.
-    Admin,
+    /// The REST admin API; with a resource (`mailkeep admin tenant list`),
+    /// the operator CLI that calls it.
+    Admin(crate::admin_cli::AdminArgs),
     /// Applies pending metadata database migrations and exits.
     Migrate,
     /// Every role in one process on SQLite and filesystem blobs.
     Dev(DevArgs),
+    /// Imports a Maildir tree or an mbox file into an account (an operator
+    /// tool: it calls the metadata and blob services with the internal secret).
+    Import(crate::import::ImportArgs),
 }
 
 /// Where `dev` keeps its data and listens (ARCHITECTURE.md §8).
@@ -104,9 +111,9 @@ mod tests {
             "json",
         ])
         .unwrap();
-        assert!(matches!(cli.role, Role::Admin));
+        assert!(matches!(cli.role, Role::Admin(ref args) if args.command.is_none()));
         assert_eq!(cli.config, Some(PathBuf::from("/etc/mk.toml")));
-        assert_eq!(cli.log_format, LogFormat::Json);
+        assert_eq!(cli.log_format, Some(LogFormat::Json));
         assert!(Cli::try_parse_from(["mailkeep", "smtp"]).is_err());
     }
 }

@@ -1,5 +1,5 @@
 //! The configuration: one TOML file with one table per role (`[gateway]`,
-//! `[metadata]`, `[blob]`, `[admin]`, `[ops]`, `[internal]`), overridden by
+//! `[metadata]`, `[blob]`, `[admin]`, `[ops]`, `[internal]`, `[telemetry]`), overridden by
 //! `MAILKEEP_<TABLE>__<KEY>` environment variables (figment). Unknown keys are
 //! rejected; every key has a default. Secrets come by value (`token`) or from
 //! a file (`token_file`), never both, and are resolved once by [`Secret::resolve`].
@@ -13,10 +13,20 @@ use figment::Figment;
 use figment::providers::{Env, Format, Toml};
 use serde::Deserialize;
 
+use crate::cli::LogFormat;
+
 /// Prefix of every environment override.
 pub const ENV_PREFIX: &str = "MAILKEEP_";
 /// The tables an environment override may address.
-const TABLES: [&str; 6] = ["gateway", "metadata", "blob", "admin", "ops", "internal"];
+const TABLES: [&str; 7] = [
+    "gateway",
+    "metadata",
+    "blob",
+    "admin",
+    "ops",
+    "internal",
+    "telemetry",
+];
 
 /// A configuration that cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +58,7 @@ pub struct Config {
     pub admin: AdminSettings,
     pub ops: OpsSettings,
     pub internal: InternalSettings,
+    pub telemetry: TelemetrySettings,
 }
 
 impl Config {
@@ -183,6 +194,18 @@ pub struct GatewaySettings {
     /// Where change events arrive from: `redis://...` or `local://`; unset,
     /// idling sessions only poll.
     pub bus_url: Option<String>,
+    /// Seconds that running commands may take to finish after SIGTERM
+    /// before their connections are cut (keep below the pod's grace period).
+    pub drain_timeout: u64,
+    /// Seconds an idling session waits for an event before it polls for
+    /// changes itself.
+    pub poll_interval: u64,
+    /// Seconds between polls while the change bus is down.
+    pub fallback_poll_interval: u64,
+    /// Seconds between `* OK Still here` lines during IDLE.
+    pub idle_keepalive: u64,
+    /// Seconds after which an IDLE ends with `* BYE`.
+    pub idle_max: u64,
 }
 
 impl Default for GatewaySettings {
@@ -196,6 +219,11 @@ impl Default for GatewaySettings {
             blob_url: "http://127.0.0.1:50052".to_owned(),
             trusted_networks: Vec::new(),
             bus_url: None,
+            drain_timeout: mailkeep_gateway::DEFAULT_DRAIN_TIMEOUT.as_secs(),
+            poll_interval: mailkeep_gateway::DEFAULT_POLL_INTERVAL.as_secs(),
+            fallback_poll_interval: mailkeep_gateway::DEFAULT_FALLBACK_POLL_INTERVAL.as_secs(),
+            idle_keepalive: mailkeep_gateway::DEFAULT_IDLE_KEEPALIVE.as_secs(),
+            idle_max: mailkeep_gateway::DEFAULT_IDLE_MAX.as_secs(),
         }
     }
 }
@@ -244,6 +272,16 @@ impl Default for OpsSettings {
             listen: SocketAddr::from(([0, 0, 0, 0], 9090)),
         }
     }
+}
+
+/// `[telemetry]`: log format and trace export.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct TelemetrySettings {
+    /// `text` (default) or `json`; the `--log-format` flag wins when given.
+    pub log_format: Option<LogFormat>,
+    /// OTLP/gRPC collector (`http://collector:4317`); unset, no spans are exported.
+    pub otlp_endpoint: Option<String>,
 }
 
 /// A secret string; `Debug` and `Display` never show it.
@@ -342,6 +380,33 @@ mod tests {
             assert_eq!(config.admin.metadata_url, "http://meta:50051");
             assert_eq!(config.blob.max_blob_bytes, 1234);
             assert_eq!(config.blob.url.as_deref(), Some("s3://mail"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn telemetry_and_drain_settings_load_from_file_and_environment() {
+        Jail::expect_with(|jail| {
+            let config = Config::load(None).unwrap();
+            assert_eq!(
+                config.gateway.drain_timeout,
+                mailkeep_gateway::DEFAULT_DRAIN_TIMEOUT.as_secs()
+            );
+            assert_eq!(config.telemetry.log_format, None);
+            assert!(config.telemetry.otlp_endpoint.is_none());
+            jail.set_env("MAILKEEP_TELEMETRY__OTLP_ENDPOINT", "http://collector:4317");
+            let config = load_in(
+                jail,
+                "[telemetry]\nlog_format = \"json\"\n[gateway]\ndrain_timeout = 5\n",
+            )
+            .unwrap();
+            assert_eq!(config.telemetry.log_format, Some(LogFormat::Json));
+            assert_eq!(
+                config.telemetry.otlp_endpoint.as_deref(),
+                Some("http://collector:4317")
+            );
+            assert_eq!(config.gateway.drain_timeout, 5);
+            assert!(load_in(jail, "[telemetry]\nlog_format = \"xml\"\n").is_err());
             Ok(())
         });
     }

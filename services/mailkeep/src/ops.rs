@@ -2,6 +2,8 @@
 //! `/readyz` (every backend this role needs answers, each [`Probe`] within
 //! [`PROBE_TIMEOUT`]) and `/metrics` (Prometheus text). Readiness never
 //! caches: each request probes again, so a recovered backend is seen at once.
+//! Once the process is draining, `/readyz` answers 503 without probing, so
+//! load balancers stop sending new connections while sessions finish.
 //! Counters: `mailkeep_ops_requests_total{endpoint}`,
 //! `mailkeep_readiness_failures_total{probe}` (and, from `main`,
 //! `mailkeep_role_starts_total{role}`).
@@ -21,6 +23,8 @@ use mailkeep_metadata::MetadataStore;
 use metrics_exporter_prometheus::PrometheusHandle;
 use serde_json::{Map, Value, json};
 use tonic::transport::Endpoint;
+
+use crate::shutdown::Shutdown;
 
 /// How long one readiness probe may take.
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
@@ -79,13 +83,16 @@ impl Probe {
 pub struct OpsState {
     probes: Arc<Vec<Probe>>,
     metrics: PrometheusHandle,
+    /// Triggered when the process starts draining.
+    draining: Shutdown,
 }
 
 impl OpsState {
-    pub fn new(probes: Vec<Probe>, metrics: PrometheusHandle) -> Self {
+    pub fn new(probes: Vec<Probe>, metrics: PrometheusHandle, draining: Shutdown) -> Self {
         Self {
             probes: Arc::new(probes),
             metrics,
+            draining,
         }
     }
 }
@@ -116,6 +123,10 @@ async fn healthz() -> Json<Value> {
 
 async fn readyz(State(state): State<OpsState>) -> impl IntoResponse {
     metrics::counter!("mailkeep_ops_requests_total", "endpoint" => "readyz").increment(1);
+    if state.draining.is_triggered() {
+        let body = json!({"status": "draining", "checks": {}});
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(body));
+    }
     let mut checks = Map::new();
     let mut ready = true;
     for probe in state.probes.iter() {
@@ -180,6 +191,7 @@ mod tests {
         let state = OpsState::new(
             vec![Probe::grpc_peer("metadata", &live_url).unwrap()],
             handle(),
+            Shutdown::new(),
         );
         assert_eq!(get_json(state.clone(), "/healthz").await.0, StatusCode::OK);
         let (status, body) = get_json(state, "/readyz").await;
@@ -195,6 +207,7 @@ mod tests {
                 Probe::grpc_peer("blob", &dead_url).unwrap(),
             ],
             handle(),
+            Shutdown::new(),
         );
         let (status, body) = get_json(state, "/readyz").await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
@@ -215,10 +228,23 @@ mod tests {
         let state = OpsState::new(
             vec![Probe::MetadataStore(store), Probe::BlobStore(blobs)],
             handle(),
+            Shutdown::new(),
         );
         let (status, body) = get_json(state, "/readyz").await;
         assert_eq!(status, StatusCode::OK, "{body}");
         assert_eq!(body["checks"]["metadata_store"], "ok");
         assert_eq!(body["checks"]["blob_store"], "ok");
+    }
+
+    #[tokio::test]
+    async fn readyz_answers_503_once_draining_while_healthz_stays_ok() {
+        let draining = Shutdown::new();
+        let state = OpsState::new(Vec::new(), handle(), draining.clone());
+        assert_eq!(get_json(state.clone(), "/readyz").await.0, StatusCode::OK);
+        draining.trigger();
+        let (status, body) = get_json(state.clone(), "/readyz").await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body["status"], "draining");
+        assert_eq!(get_json(state, "/healthz").await.0, StatusCode::OK);
     }
 }

@@ -1,5 +1,7 @@
 //! The process-wide shutdown signal: SIGTERM or ctrl-c (or a failed role)
 //! triggers it once, and every server holds a future that completes then.
+//! From that moment the process is draining: `/readyz` answers 503 and
+//! `mailkeep_draining` is 1.
 
 use std::future::Future;
 use std::sync::Arc;
@@ -27,7 +29,13 @@ impl Shutdown {
 
     /// Starts the shutdown; later calls do nothing.
     pub fn trigger(&self) {
+        metrics::gauge!("mailkeep_draining").set(1.0);
         self.sender.send_replace(true);
+    }
+
+    /// Whether the shutdown has started.
+    pub fn is_triggered(&self) -> bool {
+        *self.sender.borrow()
     }
 
     /// Completes once the shutdown has started.
@@ -72,7 +80,9 @@ mod tests {
         let early = tokio::spawn(shutdown.clone().wait());
         let pending = tokio::time::timeout(Duration::from_millis(20), shutdown.wait()).await;
         assert!(pending.is_err(), "must not complete before the trigger");
+        assert!(!shutdown.is_triggered());
         shutdown.trigger();
+        assert!(shutdown.clone().is_triggered());
         tokio::time::timeout(Duration::from_secs(1), early)
             .await
             .unwrap()

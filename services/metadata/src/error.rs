@@ -23,6 +23,8 @@ pub enum StoreError {
     Limit(&'static str),
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    #[error("the object changed since the expected version")]
+    PreconditionFailed,
     #[error("database unavailable")]
     Unavailable(#[source] sqlx::Error),
     #[error("database failure")]
@@ -46,6 +48,7 @@ impl StoreError {
             StoreError::OverQuota => ErrorCode::OverQuota,
             StoreError::Limit(_) => ErrorCode::Limit,
             StoreError::Conflict(_) => ErrorCode::Conflict,
+            StoreError::PreconditionFailed => ErrorCode::PreconditionFailed,
             StoreError::Unavailable(_) => ErrorCode::Unavailable,
             StoreError::Database(_)
             | StoreError::Migrate(_)

@@ -5,6 +5,7 @@
 //! `proto/mailkeep/metadata/v1/metadata.proto` in [`grpc`].
 #![forbid(unsafe_code)]
 
+pub mod admin;
 mod error;
 mod flags;
 pub mod grpc;
@@ -12,11 +13,13 @@ pub mod model;
 mod names;
 mod password;
 mod search;
+mod secrets;
 mod sql;
 mod store;
 
 use std::sync::Arc;
 
+pub use admin::AdminStore;
 pub use error::StoreError;
 pub use grpc::{MetadataGrpc, serve, serve_service};
 pub use sql::postgres::PostgresStore;

@@ -17,6 +17,7 @@ use mailkeep_common::mail::{
 };
 use mailkeep_common::{AccountId, MailboxId, ModSeq, Uid, UidSet};
 
+use crate::admin::AdminStore;
 use crate::error::StoreError;
 use crate::model::{Account, NewAccount, Tenant};
 
@@ -25,6 +26,12 @@ pub const FETCH_PAGE_SIZE: usize = 256;
 
 #[async_trait]
 pub trait MetadataStore: Send + Sync + 'static {
+    /// The admin side of this store, when it has one (the SQL stores do; a
+    /// decorator that does not forward it hides the admin service).
+    fn admin(self: Arc<Self>) -> Option<Arc<dyn AdminStore>> {
+        None
+    }
+
     /// Creates a tenant for `domain` (lower-cased); `AlreadyExists` if taken.
     async fn create_tenant(&self, domain: &str) -> Result<Tenant, StoreError>;
     async fn get_tenant(&self, domain: &str) -> Result<Tenant, StoreError>;
@@ -79,6 +86,14 @@ pub trait MetadataStore: Send + Sync + 'static {
         name: &str,
         read_only: bool,
     ) -> Result<SelectedMailbox, StoreError>;
+    /// Claims for the caller the messages no session has yet seen as
+    /// `\Recent` (RFC 3501 §2.3.2): moves the watermark to UIDNEXT and
+    /// returns the existing UIDs it passed over.
+    async fn claim_recent(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+    ) -> Result<UidSet, StoreError>;
 
     /// Appends every message in one transaction under one new MODSEQ;
     /// `OverQuota` leaves nothing behind.

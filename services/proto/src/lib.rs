@@ -10,6 +10,7 @@ use tonic::metadata::MetadataValue;
 use tonic::{Code, Status};
 
 pub mod convert;
+pub mod telemetry;
 
 pub mod metadata {
     pub mod v1 {
@@ -37,7 +38,7 @@ pub const fn grpc_code(code: ErrorCode) -> Code {
         ErrorCode::AuthenticationFailed => Code::Unauthenticated,
         ErrorCode::PermissionDenied => Code::PermissionDenied,
         ErrorCode::OverQuota | ErrorCode::Limit => Code::ResourceExhausted,
-        ErrorCode::Conflict => Code::FailedPrecondition,
+        ErrorCode::Conflict | ErrorCode::PreconditionFailed => Code::FailedPrecondition,
         ErrorCode::Unavailable => Code::Unavailable,
         ErrorCode::Internal => Code::Internal,
     }

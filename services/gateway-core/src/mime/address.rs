@@ -216,13 +216,15 @@ impl Parser {
         text
     }
 
-    /// A domain: atoms, dots and literals up to anything else (a comment
-    /// ends it, so `user@host (Name)` keeps its name).
-    fn domain(&mut self) -> Vec<u8> {
+    /// A domain: atoms, dots and literals up to anything else. Outside angle
+    /// brackets a comment ends it, so `user@host (Name)` keeps its name;
+    /// inside them (`skip_comments`) comments are CFWS and skipped.
+    fn domain(&mut self, skip_comments: bool) -> Vec<u8> {
         let start = self.pos;
         while let Some(kind) = self.peek() {
             match kind {
                 Kind::Atom(_) | Kind::DomainLiteral(_) | Kind::Special(b'.') => self.pos += 1,
+                Kind::Comment(_) if skip_comments => self.pos += 1,
                 _ => break,
             }
         }
@@ -285,7 +287,7 @@ impl Parser {
         let mut host = Vec::new();
         if self.peek_special() == Some(b'@') {
             self.pos += 1;
-            host = self.domain();
+            host = self.domain(true);
         }
         let trailing = self.skip_to_separator();
         if local.is_empty() && host.is_empty() && route.is_none() {
@@ -313,7 +315,7 @@ impl Parser {
             Some(b'@') => {
                 let local = self.joined(start, self.pos);
                 self.pos += 1;
-                let host = self.domain();
+                let host = self.domain(false);
                 let comment = self.skip_to_separator();
                 self.mailbox(comment, None, local, host);
             }
@@ -390,6 +392,10 @@ mod tests {
         assert_eq!(
             parse_address_list(b" user@domain (Real Name)"),
             vec![mailbox(Some("Real Name"), None, "user", "domain")]
+        );
+        assert_eq!(
+            parse_address_list(b" <user (c)@ (c) domain.org>"),
+            vec![mailbox(None, None, "user", "domain.org")]
         );
         assert_eq!(
             parse_address_list(b" <@route:user@domain>"),

@@ -7,7 +7,13 @@ use mail_parser::decoders::html::html_to_text;
 use mail_parser::parsers::MessageStream;
 use mail_parser::{HeaderValue, Message, PartType};
 
+use super::address::{EnvelopeAddress, parse_address_list};
 use super::header::RawField;
+
+/// Fields whose searchable text is their parsed address list, so that a
+/// comment inside an address (`<user (c)@ (c) domain.org>`) does not hide
+/// it from SEARCH FROM/TO/CC/BCC (RFC 3501 §6.4.4).
+const ADDRESS_FIELDS: [&str; 6] = ["from", "sender", "reply-to", "to", "cc", "bcc"];
 
 /// Unfolds a raw header value and decodes its RFC 2047 encoded words.
 pub(crate) fn decode_value(raw: &[u8]) -> String {
@@ -19,14 +25,74 @@ pub(crate) fn decode_value(raw: &[u8]) -> String {
     }
 }
 
-/// `lower-case-name: value\n` for every field, in order.
+/// `lower-case-name: value\n` for every field, in order. Address fields
+/// hold their addresses as `name <local@domain>` (see [`address_text`]).
 pub(crate) fn header_text(fields: &[RawField<'_>]) -> String {
     let mut out = String::new();
     for field in fields {
-        out.push_str(&String::from_utf8_lossy(field.name).to_ascii_lowercase());
+        let name = String::from_utf8_lossy(field.name).to_ascii_lowercase();
+        let value = if ADDRESS_FIELDS.contains(&name.as_str()) {
+            address_text(field.value)
+        } else {
+            decode_value(field.value)
+        };
+        out.push_str(&name);
         out.push_str(": ");
-        out.push_str(&decode_value(field.value).replace(['\r', '\n'], " "));
+        out.push_str(&value.replace(['\r', '\n'], " "));
         out.push('\n');
+    }
+    out
+}
+
+/// An address list as searchable text: `name <local@domain>` per mailbox
+/// (a trailing comment counts as the name, as in ENVELOPE), `group: ...;`
+/// per group, comments elsewhere dropped. A value without any recognisable
+/// address keeps its decoded raw text.
+fn address_text(raw: &[u8]) -> String {
+    let addresses = parse_address_list(raw);
+    if addresses.is_empty() {
+        return decode_value(raw);
+    }
+    let mut out = String::new();
+    let mut group_open = false;
+    for address in &addresses {
+        match address {
+            EnvelopeAddress::GroupStart(name) => {
+                if !out.is_empty() {
+                    out.push_str(", ");
+                }
+                out.push_str(&decode_value(name));
+                out.push(':');
+                group_open = true;
+            }
+            EnvelopeAddress::GroupEnd => {
+                out.push(';');
+                group_open = false;
+            }
+            EnvelopeAddress::Mailbox {
+                name,
+                mailbox,
+                host,
+                ..
+            } => {
+                if group_open && out.ends_with(':') {
+                    out.push(' ');
+                } else if !out.is_empty() {
+                    out.push_str(", ");
+                }
+                if let Some(name) = name {
+                    out.push_str(&decode_value(name));
+                    out.push(' ');
+                }
+                out.push('<');
+                out.push_str(&String::from_utf8_lossy(mailbox));
+                if !host.is_empty() {
+                    out.push('@');
+                    out.push_str(&String::from_utf8_lossy(host));
+                }
+                out.push('>');
+            }
+        }
     }
     out
 }
@@ -106,6 +172,24 @@ mod tests {
         );
         let header = b"Subject: =?iso-8859-1?q?=E9t=E9?=\r\nX-Thing: a\r\n b\r\n\r\n";
         assert_eq!(header_text(&fields(header)), "subject: été\nx-thing: a b\n");
+    }
+
+    #[test]
+    fn address_fields_drop_comments_inside_addresses() {
+        let header = b"From: <user-from (comment)@ (comment) domain.org>\r\n\
+            To: user-to@domain.org (RealTo)\r\n\
+            Cc: =?utf-8?q?G=C3=B6?= <g@y>, a@b\r\n\
+            Bcc: groupname: g1@d.org, g2@d.org;, empty:;\r\n\
+            Subject: x (not an address)\r\n\r\n";
+        assert_eq!(
+            header_text(&fields(header)),
+            "from: <user-from@domain.org>\n\
+             to: RealTo <user-to@domain.org>\n\
+             cc: Gö <g@y>, <a@b>\n\
+             bcc: groupname: <g1@d.org>, <g2@d.org>;, empty:;\n\
+             subject: x (not an address)\n"
+        );
+        assert_eq!(address_text(b" ,,"), ",,");
     }
 
     #[test]

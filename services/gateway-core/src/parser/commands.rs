@@ -393,7 +393,7 @@ mod tests {
             ParseErrorKind::Syntax(_)
         ));
         assert!(matches!(
-            kind(b"a LIST \"\" &U,B*\r\n"),
+            kind(b"a LIST &U,B \"\"\r\n"),
             ParseErrorKind::InvalidMailboxName(_)
         ));
         assert!(matches!(

@@ -179,8 +179,9 @@ impl Cursor<'_> {
     }
 
     /// `list-mailbox` (RFC 3501 §9): 1*list-char / string, decoded to UTF-8.
-    /// Modified UTF-7 is decoded strictly between wildcards, since a shift
-    /// cannot span one.
+    /// Modified UTF-7 is decoded between wildcards, since a shift cannot span
+    /// one; a piece that is not valid modified UTF-7 (a bare `&`) is matched
+    /// literally, because LIST only filters names and no such name exists.
     pub(crate) fn list_pattern(&mut self) -> Result<String, ParseErrorKind> {
         let wire = match self.peek() {
             Some(b'"' | b'{') => self.string()?,
@@ -198,16 +199,17 @@ impl Cursor<'_> {
         let text =
             std::str::from_utf8(&wire).map_err(|_| invalid_name(mutf7::Mutf7Error::NonAscii))?;
         let mut pattern = String::with_capacity(text.len());
-        let mut segments = text.split_inclusive(['*', '%']);
-        segments.try_for_each(|segment| {
+        for segment in text.split_inclusive(['*', '%']) {
             let (name, wildcard) = match segment.strip_suffix(['*', '%']) {
                 Some(name) => (name, &segment[name.len()..]),
                 None => (segment, ""),
             };
-            pattern.push_str(&mutf7::decode(name).map_err(invalid_name)?);
+            match mutf7::decode(name) {
+                Ok(decoded) => pattern.push_str(&decoded),
+                Err(_) => pattern.push_str(name),
+            }
             pattern.push_str(wildcard);
-            Ok(())
-        })?;
+        }
         Ok(pattern)
     }
 
@@ -366,7 +368,13 @@ mod tests {
             Cursor::new(b"\"a*&U,BTFw-%\"").list_pattern().unwrap(),
             "a*台北%"
         );
-        assert!(Cursor::new(b"&U,B*").list_pattern().is_err());
+        assert_eq!(Cursor::new(b"&U,B*").list_pattern().unwrap(), "&U,B*");
+        assert_eq!(
+            Cursor::new(b"!#$&'+,-.09:;<=>?@^_`|[}%*")
+                .list_pattern()
+                .unwrap(),
+            "!#$&'+,-.09:;<=>?@^_`|[}%*"
+        );
         assert!(Cursor::new(b"()").list_pattern().is_err());
     }
 

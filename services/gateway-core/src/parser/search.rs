@@ -6,7 +6,7 @@
 
 use super::ParseErrorKind;
 use super::cursor::{Cursor, syntax, utf8};
-use crate::command::{SearchArgs, SearchKey};
+use crate::command::{SearchArgs, SearchKey, SearchReturn};
 
 /// How deep NOT, OR and parentheses may nest.
 const MAX_NESTING: usize = 64;
@@ -15,6 +15,14 @@ const MAX_NESTING: usize = 64;
 /// at top level are an implicit AND.
 pub(super) fn search_arguments(cursor: &mut Cursor<'_>) -> Result<SearchArgs, ParseErrorKind> {
     cursor.sp()?;
+    let result = if cursor.eat_keyword("RETURN") {
+        cursor.sp()?;
+        let options = return_options(cursor)?;
+        cursor.sp()?;
+        Some(options)
+    } else {
+        None
+    };
     let mut charset = None;
     if cursor.eat_keyword("CHARSET") {
         cursor.sp()?;
@@ -35,7 +43,40 @@ pub(super) fn search_arguments(cursor: &mut Cursor<'_>) -> Result<SearchArgs, Pa
     } else {
         SearchKey::And(keys)
     };
-    Ok(SearchArgs { charset, criteria })
+    Ok(SearchArgs {
+        result,
+        charset,
+        criteria,
+    })
+}
+
+/// `"(" [search-return-opt *(SP search-return-opt)] ")"` (RFC 4731 §7);
+/// `()` means ALL (RFC 4731 §3.1).
+fn return_options(cursor: &mut Cursor<'_>) -> Result<Vec<SearchReturn>, ParseErrorKind> {
+    cursor.expect(b'(', "( after RETURN")?;
+    let mut options = Vec::new();
+    while !cursor.eat(b')') {
+        if !options.is_empty() {
+            cursor.sp()?;
+        }
+        let option = [
+            ("MIN", SearchReturn::Min),
+            ("MAX", SearchReturn::Max),
+            ("ALL", SearchReturn::All),
+            ("COUNT", SearchReturn::Count),
+        ]
+        .into_iter()
+        .find(|(name, _)| cursor.eat_keyword(name))
+        .map(|(_, option)| option)
+        .ok_or_else(|| syntax("unknown SEARCH RETURN option"))?;
+        if !options.contains(&option) {
+            options.push(option);
+        }
+    }
+    if options.is_empty() {
+        options.push(SearchReturn::All);
+    }
+    Ok(options)
 }
 
 fn search_key(cursor: &mut Cursor<'_>, depth: usize) -> Result<SearchKey, ParseErrorKind> {
@@ -250,6 +291,28 @@ mod tests {
             criteria("a SEARCH LARGER 100 SMALLER 4294967295\r\n"),
             And(vec![Larger(100), Smaller(u32::MAX)])
         );
+    }
+
+    #[test]
+    fn esearch_return_options() {
+        use SearchReturn::*;
+        let (uid, args) = search("a UID SEARCH RETURN (MIN COUNT min) CHARSET UTF-8 ALL\r\n");
+        assert!(uid);
+        assert_eq!(args.result, Some(vec![Min, Count]));
+        assert_eq!(args.charset.as_deref(), Some("UTF-8"));
+        assert_eq!(
+            search("a SEARCH RETURN () ALL\r\n").1.result,
+            Some(vec![All])
+        );
+        assert_eq!(search("a SEARCH ALL\r\n").1.result, None);
+        for bad in [
+            &b"a SEARCH RETURN (SAVE) ALL\r\n"[..],
+            b"a SEARCH RETURN (MIN  MAX) ALL\r\n",
+            b"a SEARCH RETURN (MIN ALL\r\n",
+            b"a SEARCH RETURN ALL\r\n",
+        ] {
+            assert!(matches!(error(bad), ParseErrorKind::Syntax(_)), "{bad:?}");
+        }
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::command::{AuthMechanism, Tag};
 
 /// What every connection is offered; only what fully works.
 const BASE_CAPABILITIES: &str = "CAPABILITY IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE \
-                                 UNSELECT UIDPLUS MOVE CHILDREN SPECIAL-USE";
+                                 UNSELECT UIDPLUS MOVE MULTIAPPEND CHILDREN SPECIAL-USE ESEARCH";
 
 /// `CAPABILITY ...` (without `*`), fit for the response and the
 /// `[CAPABILITY ...]` code. Login-related items only before login.
@@ -230,7 +230,7 @@ mod tests {
         };
         let list = capabilities(&plain, false);
         assert!(
-            list.ends_with("SPECIAL-USE STARTTLS LOGINDISABLED"),
+            list.ends_with("SPECIAL-USE ESEARCH STARTTLS LOGINDISABLED"),
             "{list}"
         );
         assert!(!list.contains("AUTH=PLAIN"));
@@ -238,7 +238,7 @@ mod tests {
             tls_active: true,
             ..plain
         };
-        assert!(capabilities(&tls, false).ends_with("SPECIAL-USE AUTH=PLAIN"));
+        assert!(capabilities(&tls, false).ends_with("SPECIAL-USE ESEARCH AUTH=PLAIN"));
         assert_eq!(capabilities(&tls, true), BASE_CAPABILITIES);
     }
 

@@ -75,13 +75,14 @@ impl Session {
                 out.send(b"* ENABLED\r\n").await?;
                 Completion::ok("ENABLE completed").into()
             }
-            body => self.authenticated_command(body, now, out).await?,
+            body => self.authenticated_command(tag, body, now, out).await?,
         };
         Ok(Step::Reply(reply))
     }
 
     async fn authenticated_command(
         &mut self,
+        tag: &Tag,
         body: CommandBody,
         now: DateTime<Utc>,
         out: &mut dyn ResponseSink,
@@ -126,7 +127,7 @@ impl Session {
                 let Some(selected) = selected else {
                     return Ok(Completion::bad("no mailbox selected").into());
                 };
-                selected_command(ctx, selected, body).await?
+                selected_command(ctx, selected, tag, body).await?
             }
         };
         Ok(reply)
@@ -167,6 +168,7 @@ impl Session {
 async fn selected_command(
     ctx: &mut CommandContext<'_>,
     selected: &mut super::Selected,
+    tag: &Tag,
     body: CommandBody,
 ) -> io::Result<Reply> {
     use CommandBody as C;
@@ -181,7 +183,7 @@ async fn selected_command(
         }
         C::Expunge => expunge::expunge(ctx, selected, None).await?,
         C::UidExpunge(set) => expunge::expunge(ctx, selected, Some(&set)).await?,
-        C::Search { uid, args } => search::search(ctx, selected, uid, &args).await?,
+        C::Search { uid, args } => search::search(ctx, selected, tag, uid, &args).await?,
         C::Fetch { uid, args } => fetch::fetch(ctx, selected, uid, &args).await?,
         C::Store { uid, args } => store::store(ctx, selected, uid, &args).await?,
         C::Copy {

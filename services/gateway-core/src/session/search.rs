@@ -12,13 +12,14 @@ use mailkeep_common::{ModSeq, Uid};
 
 use super::{CommandContext, Completion, Selected};
 use crate::backend::{SearchFlag, SearchQuery, SystemFlags};
-use crate::command::{SearchArgs, SearchKey};
-use crate::mailbox_view::InvalidSequence;
+use crate::command::{SearchArgs, SearchKey, SearchReturn, Tag};
+use crate::mailbox_view::{InvalidSequence, format_number_set};
 use crate::response::Line;
 
 pub(crate) async fn search(
     ctx: &mut CommandContext<'_>,
     selected: &mut Selected,
+    tag: &Tag,
     uid: bool,
     args: &SearchArgs,
 ) -> io::Result<Completion> {
@@ -37,33 +38,84 @@ pub(crate) async fn search(
             return Ok(Completion::from_backend(&error));
         }
     };
-    let mut line = Line::untagged();
-    line.atom("SEARCH");
     let known: Vec<Uid> = outcome
         .uids
         .iter()
         .copied()
         .filter(|found| selected.view.seq_of(*found).is_some())
         .collect();
-    if uid {
+    // UIDs ascending, or sequence numbers ascending.
+    let numbers: Vec<u32> = if uid {
         let mut uids: Vec<u32> = known.iter().map(|found| found.get()).collect();
         uids.sort_unstable();
-        for value in uids {
-            line.number(u64::from(value));
-        }
+        uids
     } else {
-        for seq in selected.view.seqs_of(known.iter().copied()) {
-            line.number(u64::from(seq));
+        selected.view.seqs_of(known.iter().copied())
+    };
+    // RFC 7162 §3.1.5: a search with MODSEQ reports the highest MODSEQ found.
+    let modseq =
+        (!known.is_empty() && uses_modseq(&args.criteria)).then_some(outcome.highest_modseq.get());
+    let line = match &args.result {
+        Some(options) => esearch_line(&tag.0, uid, options, &numbers, modseq),
+        None => search_line(&numbers, modseq),
+    };
+    ctx.out.send(&line).await?;
+    Ok(Completion::ok("SEARCH completed"))
+}
+
+/// `* SEARCH n...` (RFC 3501 §7.2.5), with `(MODSEQ m)` (RFC 7162 §3.1.5).
+fn search_line(numbers: &[u32], modseq: Option<u64>) -> Vec<u8> {
+    let mut line = Line::untagged();
+    line.atom("SEARCH");
+    for &number in numbers {
+        line.number(u64::from(number));
+    }
+    if let Some(modseq) = modseq {
+        line.open_named("MODSEQ").number(modseq).close();
+    }
+    line.finish()
+}
+
+/// `* ESEARCH (TAG "t") [UID] ...` with the asked-for items (RFC 4731 §3.1):
+/// MIN, MAX and ALL only when something matched, COUNT always, and MODSEQ
+/// when the criteria used it (RFC 7162 §3.2.5).
+fn esearch_line(
+    tag: &str,
+    uid: bool,
+    options: &[SearchReturn],
+    numbers: &[u32],
+    modseq: Option<u64>,
+) -> Vec<u8> {
+    let mut line = Line::untagged();
+    line.atom("ESEARCH")
+        .open()
+        .atom("TAG")
+        .string(tag.as_bytes())
+        .close();
+    if uid {
+        line.atom("UID");
+    }
+    for option in options {
+        match (option, numbers.first(), numbers.last()) {
+            (SearchReturn::Min, Some(&min), _) => {
+                line.atom("MIN").number(u64::from(min));
+            }
+            (SearchReturn::Max, _, Some(&max)) => {
+                line.atom("MAX").number(u64::from(max));
+            }
+            (SearchReturn::All, Some(_), _) => {
+                line.atom("ALL").atom(&format_number_set(numbers));
+            }
+            (SearchReturn::Count, ..) => {
+                line.atom("COUNT").number(numbers.len() as u64);
+            }
+            _ => {}
         }
     }
-    // RFC 7162 §3.1.5: a search with MODSEQ reports the highest MODSEQ found.
-    if !known.is_empty() && uses_modseq(&args.criteria) {
-        line.open_named("MODSEQ")
-            .number(outcome.highest_modseq.get())
-            .close();
+    if let Some(modseq) = modseq {
+        line.atom("MODSEQ").number(modseq);
     }
-    ctx.out.send(&line.finish()).await?;
-    Ok(Completion::ok("SEARCH completed"))
+    line.finish()
 }
 
 /// The backend query for `key`; an invalid sequence number is an error (BAD).
@@ -115,7 +167,7 @@ pub(super) fn translate(
         K::Larger(size) => SearchQuery::Larger(u64::from(*size)),
         K::Smaller(size) => SearchQuery::Smaller(u64::from(*size)),
         K::Uid(set) => SearchQuery::Uid(selected.view.resolve(set, true, saved)?),
-        K::Sequence(set) => SearchQuery::Uid(selected.view.resolve(set, false, saved)?),
+        K::Sequence(set) => SearchQuery::Uid(selected.view.resolve_for_search(set, saved)),
         K::ModSeq(modseq) => SearchQuery::ModSeqAtLeast(ModSeq::new(*modseq)),
         K::Not(inner) => SearchQuery::Not(Box::new(translate(inner, selected)?)),
         K::Or(left, right) => SearchQuery::Or(vec![
@@ -238,15 +290,12 @@ mod tests {
     }
 
     #[test]
-    fn sequence_numbers_beyond_exists_are_refused() {
+    fn sequence_numbers_beyond_exists_match_nothing() {
         let selected = selected(&[(1, 3)], &[]);
-        let key = SearchKey::Not(Box::new(SearchKey::Sequence(seqs(&[(2, 4)]))));
+        let key = SearchKey::Not(Box::new(SearchKey::Sequence(seqs(&[(2, 4), (9, 9)]))));
         assert_eq!(
-            translate(&key, &selected).unwrap_err(),
-            InvalidSequence {
-                number: 4,
-                exists: 3
-            }
+            translate(&key, &selected).unwrap(),
+            SearchQuery::Not(Box::new(SearchQuery::Uid(UidSet::from_ranges([(2, 3)]))))
         );
     }
 

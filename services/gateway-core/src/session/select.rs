@@ -4,7 +4,8 @@
 //!
 //! Sync invariants: updates come from `changes(since = reported_modseq)`;
 //! EXPUNGE responses precede EXISTS; EXISTS is sent only when the count
-//! changed; when EXPUNGEs may not be sent now, `reported_modseq` stays put so
+//! changed, and when it grew, RECENT follows with the count after this
+//! session claimed the new messages' `\Recent`; when EXPUNGEs may not be sent now, `reported_modseq` stays put so
 //! the next allowed sync reports them (and the client's sequence numbers stay
 //! valid meanwhile); a flag change the client already knows (its own STORE
 //! or FETCH answered or silenced it) is not reported again.
@@ -213,6 +214,11 @@ pub(crate) async fn sync_updates(
     }
     if selected.view.len() != count_before {
         response.extend(format!("* {} EXISTS\r\n", selected.view.len()).into_bytes());
+        if selected.view.len() > count_before {
+            claim_recent(ctx, selected).await;
+            let recent = selected.recent.intersection(selected.view.uids()).len();
+            response.extend(format!("* {recent} RECENT\r\n").into_bytes());
+        }
     }
     response.extend(flag_updates);
     selected.mailbox.uid_next = selected.mailbox.uid_next.max(changes.uid_next);
@@ -223,4 +229,27 @@ pub(crate) async fn sync_updates(
         return Ok(());
     }
     ctx.out.send(&response).await
+}
+
+/// New messages are `\Recent` for the first session that sees them (RFC 3501
+/// §2.3.2), so a read-write session claims them as they appear; a failed
+/// claim leaves them to another session and is not the command's failure.
+async fn claim_recent(ctx: &mut CommandContext<'_>, selected: &mut Selected) {
+    if selected.read_only {
+        return;
+    }
+    match ctx
+        .backend
+        .claim_recent(ctx.principal, selected.mailbox.id)
+        .await
+    {
+        Ok(claimed) => {
+            for &(first, last) in claimed.ranges() {
+                selected.recent.insert_range(first, last);
+            }
+        }
+        Err(error) => {
+            tracing::warn!(mailbox = %selected.mailbox.id, code = %error.code, error = %error.message, "recent claim failed");
+        }
+    }
 }

@@ -220,6 +220,17 @@ impl MailBackend for MemoryBackend {
         })
     }
 
+    async fn claim_recent(&self, who: &Principal, mailbox: MailboxId) -> BackendResult<UidSet> {
+        let mut inner = self.checked()?;
+        let mailbox = inner.mailbox_by_id(who, mailbox)?;
+        let mut claimed = UidSet::new();
+        for message in mailbox.messages.values_mut().filter(|m| m.recent) {
+            message.recent = false;
+            claimed.insert(message.uid);
+        }
+        Ok(claimed)
+    }
+
     async fn append(
         &self,
         who: &Principal,

@@ -7,6 +7,7 @@ use mailkeep_common::{BlobId, ErrorCode, TenantId};
 use mailkeep_gateway_core::backend::{BackendError, BackendResult};
 use mailkeep_proto::blob::v1::blob_client::BlobClient;
 use mailkeep_proto::blob::v1::{GetRequest, PutChunk};
+use mailkeep_proto::telemetry::client_call;
 use sha2::{Digest, Sha256};
 
 use super::InternalChannel;
@@ -33,10 +34,8 @@ impl BlobRpc {
     pub(crate) async fn put(&self, tenant: TenantId, body: Vec<u8>) -> BackendResult<BlobId> {
         let expected = BlobId::from_digest(Sha256::digest(&body).into());
         let chunks = put_chunks(tenant, expected, body);
-        let stored = self
-            .client
-            .clone()
-            .put(futures::stream::iter(chunks))
+        let mut client = self.client.clone();
+        let stored = client_call("blob", "Put", client.put(futures::stream::iter(chunks)))
             .await
             .map_err(|status| status_error(&status))?
             .into_inner();
@@ -67,10 +66,8 @@ impl BlobRpc {
             offset,
             length: length.unwrap_or(0),
         };
-        let mut stream = self
-            .client
-            .clone()
-            .get(request)
+        let mut client = self.client.clone();
+        let mut stream = client_call("blob", "Get", client.get(request))
             .await
             .map_err(|status| status_error(&status))?
             .into_inner();

@@ -13,6 +13,7 @@ use mailkeep_gateway_core::backend::{
     MailboxInfo, MailboxStatus, MessageMeta, MetaQuery, NewMessage, Principal, SearchOutcome,
     SearchQuery, SelectedMailbox, StoreOperation, StoreOutcome,
 };
+use mailkeep_proto::convert::uid_set;
 use mailkeep_proto::metadata::v1 as pb;
 use mailkeep_proto::uid_set_to_proto;
 
@@ -23,16 +24,18 @@ use super::convert::{from_proto, principal_from_account, status_error};
 const CONCURRENT_BLOB_PUTS: usize = 4;
 
 /// Runs one call on a fresh handle of the metadata client (handles are cheap
-/// clones sharing the channel) and maps a failed status to `BackendError`.
+/// clones sharing the channel), timed and traced, and maps a failed status
+/// to `BackendError`.
 macro_rules! call {
     ($backend:expr, $method:ident, $request:expr) => {
-        $backend
-            .metadata
-            .clone()
-            .$method($request)
-            .await
-            .map(tonic::Response::into_inner)
-            .map_err(|status| status_error(&status))
+        mailkeep_proto::telemetry::client_call(
+            "metadata",
+            stringify!($method),
+            $backend.metadata.clone().$method($request),
+        )
+        .await
+        .map(tonic::Response::into_inner)
+        .map_err(|status| status_error(&status))
     };
 }
 
@@ -277,6 +280,15 @@ impl MailBackend for GrpcBackend {
             since_modseq: since.get(),
         };
         from_proto(call!(self, changes, request)?)
+    }
+
+    async fn claim_recent(&self, who: &Principal, mailbox: MailboxId) -> BackendResult<UidSet> {
+        let request = pb::ClaimRecentRequest {
+            account_id: account(who),
+            mailbox_id: mailbox.to_string(),
+        };
+        let response = call!(self, claim_recent, request)?;
+        Ok(uid_set(response.recent.as_ref()))
     }
 
     async fn search(

@@ -5,6 +5,7 @@
 //! ([`InternalAuth`]) and the account scope of the session's principal.
 
 mod blob;
+mod coalesce;
 mod convert;
 mod metadata;
 
@@ -15,11 +16,14 @@ use mailkeep_common::ErrorCode;
 use mailkeep_proto::InternalAuth;
 use mailkeep_proto::blob::v1::blob_client::BlobClient;
 use mailkeep_proto::metadata::v1::metadata_client::MetadataClient;
+use mailkeep_proto::telemetry::inject_current_context;
 use tonic::service::Interceptor;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Channel, Endpoint};
 
 use self::blob::BlobRpc;
+pub use self::coalesce::CoalescingBackend;
+pub(crate) use self::coalesce::answering_event;
 
 /// How long establishing a backend connection may take before the call
 /// fails with `UNAVAILABLE`.
@@ -30,12 +34,17 @@ const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(30);
 /// Largest message the gateway accepts from a backend.
 const MAX_RESPONSE_BYTES: usize = 16 * 1024 * 1024;
 
-/// Attaches the internal token to every outgoing call.
+/// Attaches the internal token and the trace context to every outgoing call.
 #[derive(Debug, Clone)]
 pub(crate) struct AttachInternalToken(InternalAuth);
 
 impl Interceptor for AttachInternalToken {
-    fn call(&mut self, request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+    fn call(
+        &mut self,
+        mut request: tonic::Request<()>,
+    ) -> Result<tonic::Request<()>, tonic::Status> {
+        // W3C trace context of the calling span: the server's span joins it.
+        inject_current_context(request.metadata_mut());
         self.0.attach(request)
     }
 }

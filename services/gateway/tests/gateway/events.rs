@@ -30,7 +30,7 @@ async fn gateway_with_events(
     let events = AccountEvents::new(bus);
     let registry = Arc::clone(&events);
     let gateway = Gateway::start(backend_of(services).await, move |config| {
-        config.idle_poll_interval = POLL_INTERVAL;
+        config.update_timers.poll_interval = POLL_INTERVAL;
         config.events = Some(registry);
     })
     .await;

@@ -48,7 +48,7 @@ impl Gateway {
         config.imap = Some(imap);
         config.imaps = Some(imaps);
         config.tls = Some(load_tls(&cert, &key).unwrap());
-        config.idle_poll_interval = Duration::from_millis(50);
+        config.update_timers.fallback_poll_interval = Duration::from_millis(50);
         adjust(&mut config);
         let (stop, stopped) = oneshot::channel::<()>();
         let server = tokio::spawn(serve(config, backend, async {

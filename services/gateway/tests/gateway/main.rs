@@ -8,3 +8,4 @@ mod driver;
 mod events;
 mod grpc_backend;
 mod harness;
+mod idle_timers;

@@ -4,6 +4,7 @@
 
 use anyhow::Context;
 use mailkeep_blob::StoreOptions;
+use mailkeep_blob::telemetry::TimedBlobStore;
 use mailkeep_proto::InternalAuth;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
@@ -41,6 +42,7 @@ pub async fn start(
     let store = mailkeep_blob::open_store(url, options)
         .await
         .context("cannot open the blob store")?;
+    let store = TimedBlobStore::wrap(store, url);
     tasks.spawn(
         "blob",
         mailkeep_blob::serve(listener, shutdown.wait(), store.clone(), auth),

@@ -4,15 +4,18 @@
 //! a self-signed certificate into `<data>/tls/` and, unless
 //! `admin.bootstrap_token` is configured, an admin token into
 //! `<data>/admin-token` (mode 0600); both are reused on later starts, so
-//! data and credentials survive restarts. The internal gRPC secret is fresh
-//! per process: nothing outside this process calls those ports. One
+//! data and credentials survive restarts. The internal gRPC secret is
+//! `internal.token` when configured (so `mailkeep import` can call the
+//! metadata and blob ports), else fresh per process. One
 //! in-process change bus carries events from the metadata role to the
-//! gateway role.
+//! gateway role. On shutdown the gateway drains first; metadata and blob
+//! stop after it.
 
 use std::io::Write;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use mailkeep_blob::StoreOptions;
@@ -23,6 +26,7 @@ use rand::distr::Alphanumeric;
 
 use super::gateway::GatewayPeers;
 use super::{Tasks, bind, internal_auth};
+use crate::bus_metrics::MeteredBus;
 use crate::cli::DevArgs;
 use crate::config::{Config, Secret};
 use crate::shutdown::Shutdown;
@@ -58,11 +62,19 @@ pub async fn run(
         .context("cannot create the dev tls certificate")?;
     let tls = super::gateway::load_tls(&cert, &key)?;
 
-    let internal_token = generate_secret();
+    // A configured `internal.token` lets operator tools (`mailkeep import`)
+    // reach the loopback gRPC ports; otherwise the secret is per process.
+    let internal_token = match config.internal.token()? {
+        Some(token) => token.expose().to_owned(),
+        None => generate_secret(),
+    };
     let auth = internal_auth(&internal_token)?;
     let loopback = SocketAddr::from(([127, 0, 0, 1], 0));
     let mut tasks = Tasks::new(shutdown.clone());
-    let bus: Arc<dyn ChangeBus> = Arc::new(LocalBus::new());
+    let bus: Arc<dyn ChangeBus> = MeteredBus::wrap(Arc::new(LocalBus::new()));
+    // Metadata and blob stop only after the gateway has drained, so the
+    // commands it lets finish still reach them.
+    let backends_shutdown = Shutdown::new();
 
     let metadata_listener = bind("metadata", loopback).await?;
     let metadata_url = format!("http://{}", metadata_listener.local_addr()?);
@@ -73,7 +85,7 @@ pub async fn run(
         auth.clone(),
         Some(Arc::clone(&bus)),
         &mut tasks,
-        &shutdown,
+        &backends_shutdown,
     )
     .await?;
 
@@ -90,7 +102,7 @@ pub async fn run(
         blob_listener,
         auth.clone(),
         &mut tasks,
-        &shutdown,
+        &backends_shutdown,
     )
     .await?;
 
@@ -102,9 +114,19 @@ pub async fn run(
         internal_token: &internal_token,
         trusted_networks: super::gateway::trusted_networks(&config.gateway)?,
         bus: Some(bus),
+        update_timers: super::gateway::update_timers(&config.gateway)?,
     };
-    let mut probes =
-        super::gateway::start(imap, Some(imaps), Some(tls), peers, &mut tasks, &shutdown).await?;
+    let mut probes = super::gateway::start(
+        imap,
+        Some(imaps),
+        Some(tls),
+        peers,
+        Duration::from_secs(config.gateway.drain_timeout),
+        Some(backends_shutdown),
+        &mut tasks,
+        &shutdown,
+    )
+    .await?;
 
     let admin_listener = bind("admin", args.admin_listen).await?;
     // Its only peer is the metadata service, which the gateway probes already cover.

@@ -2,14 +2,16 @@
 //! certificate is configured, IMAPS on `gateway.imaps_listen`, talking gRPC
 //! to the metadata and blob services; idling sessions are woken by change
 //! events from `gateway.bus_url` when set. Ready when both accept
-//! connections.
+//! connections. On SIGTERM sessions drain for up to `gateway.drain_timeout`
+//! seconds.
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use mailkeep_bus::ChangeBus;
-use mailkeep_gateway::{AccountEvents, GatewayConfig, IpNet};
+use mailkeep_gateway::{AccountEvents, CoalescingBackend, GatewayConfig, IpNet, UpdateTimers};
 use mailkeep_gateway_core::backend::MailBackend;
 use mailkeep_gateway_core::session::SessionConfig;
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -28,6 +30,23 @@ pub struct GatewayPeers<'a> {
     pub trusted_networks: Vec<IpNet>,
     /// Change events for the sessions' accounts; `None`: poll only.
     pub bus: Option<Arc<dyn ChangeBus>>,
+    /// Polling, keepalive and IDLE bounds of idling sessions.
+    pub update_timers: UpdateTimers,
+}
+
+/// Reads `gateway.poll_interval`, `gateway.fallback_poll_interval`,
+/// `gateway.idle_keepalive` and `gateway.idle_max` (seconds, none zero).
+pub fn update_timers(settings: &GatewaySettings) -> anyhow::Result<UpdateTimers> {
+    let seconds = |key: &str, value: u64| {
+        anyhow::ensure!(value > 0, "gateway.{key} must be at least 1 second");
+        Ok(Duration::from_secs(value))
+    };
+    Ok(UpdateTimers {
+        poll_interval: seconds("poll_interval", settings.poll_interval)?,
+        fallback_poll_interval: seconds("fallback_poll_interval", settings.fallback_poll_interval)?,
+        idle_keepalive: seconds("idle_keepalive", settings.idle_keepalive)?,
+        idle_max: seconds("idle_max", settings.idle_max)?,
+    })
 }
 
 /// Parses `gateway.trusted_networks` (CIDR, e.g. `10.0.0.0/8`).
@@ -55,28 +74,41 @@ pub fn load_tls(cert: &Path, key: &Path) -> anyhow::Result<Arc<rustls::ServerCon
     mailkeep_gateway::load_tls(cert, key).context("cannot load the tls certificate")
 }
 
-/// Starts the IMAP server; returns the probes of its two gRPC peers.
+/// Starts the IMAP server; returns the probes of its two gRPC peers. On
+/// shutdown it drains for up to `drain_timeout`, then triggers `drained`
+/// (when given), so in-process backends outlive the commands still running.
+#[allow(clippy::too_many_arguments)] // the wiring `dev` and `run` share
 pub async fn start(
     imap: TcpListener,
     imaps: Option<TcpListener>,
     tls: Option<Arc<rustls::ServerConfig>>,
     peers: GatewayPeers<'_>,
+    drain_timeout: Duration,
+    drained: Option<Shutdown>,
     tasks: &mut Tasks,
     shutdown: &Shutdown,
 ) -> anyhow::Result<Vec<Probe>> {
     let backend: Arc<dyn MailBackend> =
         mailkeep_gateway::connect_backend(peers.metadata_url, peers.blob_url, peers.internal_token)
             .await?;
+    // Sessions of one account on this pod share one changes query per event.
+    let backend: Arc<dyn MailBackend> = Arc::new(CoalescingBackend::new(backend));
     let mut config = GatewayConfig::new(Arc::new(SessionConfig::default()));
     config.imap = Some(imap);
     config.imaps = imaps;
     config.tls = tls;
     config.trusted_networks = peers.trusted_networks;
     config.events = peers.bus.map(AccountEvents::new);
-    tasks.spawn(
-        "imap",
-        mailkeep_gateway::serve(config, backend, shutdown.wait()),
-    );
+    config.update_timers = peers.update_timers;
+    config.drain_timeout = drain_timeout;
+    let serve = mailkeep_gateway::serve(config, backend, shutdown.wait());
+    tasks.spawn("imap", async move {
+        let served = serve.await;
+        if let Some(drained) = drained {
+            drained.trigger();
+        }
+        served
+    });
     Ok(vec![
         Probe::grpc_peer("metadata", peers.metadata_url)?,
         Probe::grpc_peer("blob", peers.blob_url)?,
@@ -97,6 +129,7 @@ pub async fn run(
         internal_token: &token,
         trusted_networks: trusted_networks(settings)?,
         bus: open_bus("gateway.bus_url", settings.bus_url.as_deref()).await?,
+        update_timers: update_timers(settings)?,
     };
     let mut tasks = Tasks::new(shutdown.clone());
     let imap = bind("imap", settings.imap_listen).await?;
@@ -107,7 +140,18 @@ pub async fn run(
             None
         }
     };
-    let probes = start(imap, imaps, tls, peers, &mut tasks, &shutdown).await?;
+    let drain_timeout = Duration::from_secs(settings.drain_timeout);
+    let probes = start(
+        imap,
+        imaps,
+        tls,
+        peers,
+        drain_timeout,
+        None,
+        &mut tasks,
+        &shutdown,
+    )
+    .await?;
     tasks.spawn_ops(config.ops.listen, probes, metrics).await?;
     tasks.wait().await
 }
@@ -125,6 +169,28 @@ mod tests {
         assert_eq!(trusted_networks(&settings).unwrap().len(), 2);
         settings.trusted_networks.push("10.0.0.1".into());
         assert!(trusted_networks(&settings).is_err());
+    }
+
+    #[test]
+    fn update_timers_come_from_seconds_and_refuse_zero() {
+        let mut settings = GatewaySettings {
+            poll_interval: 5,
+            idle_max: 60,
+            ..GatewaySettings::default()
+        };
+        let timers = update_timers(&settings).unwrap();
+        assert_eq!(timers.poll_interval, Duration::from_secs(5));
+        assert_eq!(timers.idle_max, Duration::from_secs(60));
+        assert_eq!(
+            timers.fallback_poll_interval,
+            mailkeep_gateway::DEFAULT_FALLBACK_POLL_INTERVAL
+        );
+        assert_eq!(
+            timers.idle_keepalive,
+            mailkeep_gateway::DEFAULT_IDLE_KEEPALIVE
+        );
+        settings.fallback_poll_interval = 0;
+        assert!(update_timers(&settings).is_err());
     }
 
     #[test]

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use mailkeep_bus::ChangeBus;
+use mailkeep_metadata::grpc::telemetry::TimedMetadataStore;
 use mailkeep_proto::InternalAuth;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
@@ -29,6 +30,7 @@ pub async fn start(
     let store = mailkeep_metadata::open_store(database_url)
         .await
         .context("cannot open the metadata store")?;
+    let store = TimedMetadataStore::wrap(store, database_url);
     tasks.spawn(
         "metadata",
         mailkeep_metadata::serve_service(

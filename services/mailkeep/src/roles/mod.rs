@@ -24,6 +24,7 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
+use crate::bus_metrics::MeteredBus;
 use crate::config::Config;
 use crate::ops::{self, OpsState, Probe};
 use crate::shutdown::Shutdown;
@@ -41,7 +42,7 @@ pub async fn open_bus(
     let bus = mailkeep_bus::open_bus(url)
         .await
         .with_context(|| format!("cannot open the change bus of {key}"))?;
-    Ok(Some(bus))
+    Ok(Some(MeteredBus::wrap(bus)))
 }
 
 /// Binds `address` and prints the bound address (port 0 resolved).
@@ -77,9 +78,18 @@ pub fn internal_auth(token: &str) -> anyhow::Result<InternalAuth> {
 
 /// The servers of one process. When one ends before shutdown was asked
 /// for, the others are shut down too and its error is reported.
+/// The ops port outlives them: it answers (`/readyz` 503) while they drain,
+/// and stops once they all have ended.
 pub struct Tasks {
     set: JoinSet<anyhow::Result<()>>,
     shutdown: Shutdown,
+    ops: Option<OpsServer>,
+}
+
+/// The running ops port and the latch that stops it.
+struct OpsServer {
+    stop: Shutdown,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
 impl Tasks {
@@ -87,6 +97,7 @@ impl Tasks {
         Self {
             set: JoinSet::new(),
             shutdown,
+            ops: None,
         }
     }
 
@@ -113,13 +124,15 @@ impl Tasks {
         metrics: PrometheusHandle,
     ) -> anyhow::Result<()> {
         let listener = bind("ops", address).await?;
-        let state = OpsState::new(probes, metrics);
-        self.spawn("ops", ops::serve(listener, self.shutdown.wait(), state));
+        let state = OpsState::new(probes, metrics, self.shutdown.clone());
+        let stop = Shutdown::new();
+        let task = tokio::spawn(ops::serve(listener, stop.wait(), state));
+        self.ops = Some(OpsServer { stop, task });
         Ok(())
     }
 
-    /// Waits for every server to end; the first failure triggers shutdown
-    /// and is returned.
+    /// Waits for every server to end, then stops the ops port; the first
+    /// failure triggers shutdown and is returned.
     pub async fn wait(mut self) -> anyhow::Result<()> {
         let mut first_error = None;
         while let Some(joined) = self.set.join_next().await {
@@ -130,6 +143,14 @@ impl Tasks {
                 tracing::error!(error = format!("{error:#}"), "server stopped");
                 self.shutdown.trigger();
                 first_error.get_or_insert(error);
+            }
+        }
+        if let Some(ops) = self.ops.take() {
+            ops.stop.trigger();
+            match ops.task.await {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => tracing::warn!(error = %error, "the ops server failed"),
+                Err(error) => tracing::warn!(error = %error, "the ops server task failed"),
             }
         }
         first_error.map_or(Ok(()), Err)

@@ -29,6 +29,15 @@ pub fn tenant(tenant: Tenant) -> pb::Tenant {
         domain: tenant.domain,
         status: tenant.status,
         created_at: tenant.created_at,
+        version: tenant.version,
+        default_quota_bytes: tenant.default_quota_bytes,
+        default_quota_messages: tenant.default_quota_messages,
+        quota_bytes: tenant.quota_bytes,
+        quota_messages: tenant.quota_messages,
+        used_bytes: tenant.used_bytes,
+        used_messages: tenant.used_messages,
+        accounts: tenant.accounts,
+        updated_at: tenant.updated_at,
     }
 }
 
@@ -44,6 +53,10 @@ pub fn account(account: Account) -> pb::Account {
         used_bytes: account.used_bytes,
         used_messages: account.used_messages,
         created_at: account.created_at,
+        display_name: account.display_name,
+        app_passwords_only: account.app_passwords_only,
+        version: account.version,
+        updated_at: account.updated_at,
     }
 }
 
@@ -75,9 +88,14 @@ mod tests {
             used_bytes: 3,
             used_messages: 1,
             created_at: 1_700_000_000,
+            display_name: "Alice".into(),
+            app_passwords_only: true,
+            version: 4,
+            updated_at: 1_700_000_100,
         });
         assert_eq!(wire.id, format!("{:032x}", 1));
         assert_eq!(wire.tenant_id, format!("{:032x}", 2));
         assert_eq!(wire.used_bytes, 3);
+        assert_eq!((wire.version, wire.app_passwords_only), (4, true));
     }
 }

@@ -135,6 +135,9 @@ mod tests {
                 reason: "broken on purpose".to_owned(),
             })
         }
+        fn connection_state(&self) -> tokio::sync::watch::Receiver<bool> {
+            tokio::sync::watch::channel(false).1
+        }
     }
 
     /// A service over a fresh SQLite store with one account.
@@ -144,13 +147,7 @@ mod tests {
         let store = Arc::new(SqliteStore::open(&url).await.unwrap());
         store.create_tenant("example.test").await.unwrap();
         let account = store
-            .create_account(NewAccount {
-                domain: "example.test".to_owned(),
-                local_part: "alice".to_owned(),
-                password: "correct horse".to_owned(),
-                quota_bytes: 0,
-                quota_messages: 0,
-            })
+            .create_account(NewAccount::new("example.test", "alice", "correct horse"))
             .await
             .unwrap();
         let grpc = MetadataGrpc::new(store).with_bus(Some(bus));

@@ -4,10 +4,16 @@
 //! interceptor until the shutdown future resolves. Every failure reaches the
 //! client with its `ErrorCode` (`x-mailkeep-error`); passwords are never logged.
 //! With a change bus, each mutating RPC publishes its change after the
-//! commit ([`events`]); a publish never fails the RPC.
+//! commit ([`events`]); a publish never fails the RPC. When the store has an
+//! admin side, the same server also serves `MetadataAdmin` ([`admin`]) and
+//! runs the background tenant purge ([`purge_worker`]).
 
+mod admin;
+mod admin_convert;
 mod convert;
 mod events;
+mod purge_worker;
+pub mod telemetry;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -20,14 +26,18 @@ use mailkeep_common::{AccountId, MailboxId, ModSeq};
 use mailkeep_proto::InternalAuth;
 use mailkeep_proto::convert::{optional_modseq, parse_id, search_query, store_operation, uid_set};
 use mailkeep_proto::metadata::v1 as pb;
+use mailkeep_proto::metadata::v1::metadata_admin_server::MetadataAdminServer;
 use mailkeep_proto::metadata::v1::metadata_server::{Metadata, MetadataServer};
+use mailkeep_proto::telemetry::GrpcServerTelemetryLayer;
 use tokio::net::TcpListener;
+use tokio::sync::Notify;
 use tokio_stream::wrappers::TcpListenerStream;
 use tonic::service::interceptor::InterceptedService;
 use tonic::{Request, Response, Status};
 
 use crate::model::NewAccount;
 use crate::store::{MetadataStore, fetch_stream};
+use admin::MetadataAdminGrpc;
 use convert::store_status;
 use events::{MailboxRef, Publisher};
 
@@ -77,14 +87,30 @@ pub async fn serve_service(
     service: MetadataGrpc,
     auth: InternalAuth,
 ) -> Result<(), tonic::transport::Error> {
+    let admin_store = Arc::clone(&service.store).admin();
     let server = MetadataServer::new(service)
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES);
+    let admin_auth = auth.clone();
     let service = InterceptedService::new(server, move |request| auth.check(request));
-    tonic::transport::Server::builder()
+    let purge_wake = Arc::new(Notify::new());
+    let admin_service = admin_store.as_ref().map(|store| {
+        let admin = MetadataAdminGrpc::new(Arc::clone(store), Arc::clone(&purge_wake));
+        InterceptedService::new(MetadataAdminServer::new(admin), move |request| {
+            admin_auth.check(request)
+        })
+    });
+    let purge = admin_store.map(|store| tokio::spawn(purge_worker::run(store, purge_wake)));
+    let served = tonic::transport::Server::builder()
+        .layer(GrpcServerTelemetryLayer::new("metadata"))
         .add_service(service)
+        .add_optional_service(admin_service)
         .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
-        .await
+        .await;
+    if let Some(purge) = purge {
+        purge.abort();
+    }
+    served
 }
 
 fn account_id(text: &str) -> Result<AccountId, Status> {
@@ -131,8 +157,11 @@ impl Metadata for MetadataGrpc {
                 domain: request.domain,
                 local_part: request.local_part,
                 password: request.password,
-                quota_bytes: request.quota_bytes,
-                quota_messages: request.quota_messages,
+                // 0 on the foundation call: the tenant's default.
+                quota_bytes: Some(request.quota_bytes).filter(|quota| *quota > 0),
+                quota_messages: Some(request.quota_messages).filter(|quota| *quota > 0),
+                display_name: String::new(),
+                app_passwords_only: false,
             })
             .await
             .map_err(store_status)?;
@@ -439,6 +468,23 @@ impl Metadata for MetadataGrpc {
             .await
             .map_err(store_status)?;
         Ok(Response::new(changes.into()))
+    }
+
+    async fn claim_recent(
+        &self,
+        request: Request<pb::ClaimRecentRequest>,
+    ) -> Answer<pb::ClaimRecentResponse> {
+        let request = request.into_inner();
+        let account = account_id(&request.account_id)?;
+        let mailbox = mailbox_id(&request.mailbox_id, "mailbox_id")?;
+        let recent = self
+            .store
+            .claim_recent(account, mailbox)
+            .await
+            .map_err(store_status)?;
+        Ok(Response::new(pb::ClaimRecentResponse {
+            recent: Some(mailkeep_proto::uid_set_to_proto(&recent)),
+        }))
     }
 
     async fn search(&self, request: Request<pb::SearchRequest>) -> Answer<pb::SearchResponse> {

@@ -1,12 +1,16 @@
-//! Tenants and accounts: creation (with the default mailboxes), lookup,
-//! deletion with every row the account owns, and password authentication.
-//! Domains are stored lower-case; local parts as given.
+//! Tenants and accounts: creation (with the default mailboxes and the tenant's
+//! default quotas), lookup, and deletion with every row the account owns.
+//! Domains are stored lower-case; local parts as given. Creating an account
+//! locks its tenant row, which serialises it with alias creation (an alias
+//! never shadows an account) and with the tenant's deletion.
 
 use mailkeep_common::{AccountId, TenantId};
 
-use super::driver::{Arg, Driver, Row, fetch_optional};
+use super::driver::{Arg, Driver, Row, fetch_one, fetch_optional};
 use super::mailboxes::insert_mailbox;
 use super::rows::{now, random_u128, to_i64};
+use super::validate::{check_local_part, normalize_domain};
+use crate::admin::TenantQuotas;
 use crate::error::StoreError;
 use crate::model::{Account, NewAccount, Tenant};
 use crate::password;
@@ -21,55 +25,64 @@ const DEFAULT_MAILBOXES: [(&str, Option<&str>); 6] = [
     ("Archive", Some("\\Archive")),
 ];
 
-const SELECT_ACCOUNT: &str = "SELECT a.id, a.tenant_id, a.local_part, t.domain, a.status, \
-    a.quota_bytes, a.quota_messages, u.bytes, u.messages, a.created_at, a.password_hash \
-    FROM accounts a JOIN tenants t ON t.id = a.tenant_id JOIN usage u ON u.account_id = a.id \
-    WHERE t.domain = $1 AND a.local_part = $2";
-
-fn normalize_domain(domain: &str) -> Result<String, StoreError> {
-    let domain = domain.trim().to_lowercase();
-    let valid = !domain.is_empty()
-        && domain.len() <= 253
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains("..")
-        && domain
-            .chars()
-            .all(|c| c.is_alphanumeric() || c == '-' || c == '.');
-    if valid {
-        Ok(domain)
-    } else {
-        Err(StoreError::InvalidArgument(format!(
-            "invalid domain {domain:?}"
-        )))
-    }
+/// `SELECT` of every account column [`account_from_row`] reads (plus the
+/// password hash at 10 and the tenant status at 15), then `$where`.
+macro_rules! account_select {
+    ($where:literal) => {
+        concat!(
+            "SELECT a.id, a.tenant_id, a.local_part, t.domain, a.status, a.quota_bytes, \
+             a.quota_messages, u.bytes, u.messages, a.created_at, a.password_hash, \
+             a.display_name, a.app_passwords_only, a.version, a.updated_at, t.status \
+             FROM accounts a JOIN tenants t ON t.id = a.tenant_id \
+             JOIN usage u ON u.account_id = a.id WHERE ",
+            $where
+        )
+    };
 }
+pub(crate) use account_select;
 
-fn check_local_part(local_part: &str) -> Result<(), StoreError> {
-    let valid = !local_part.is_empty()
-        && local_part.len() <= 64
-        && !local_part
-            .chars()
-            .any(|c| c == '@' || c.is_whitespace() || c.is_control());
-    if valid {
-        Ok(())
-    } else {
-        Err(StoreError::InvalidArgument(format!(
-            "invalid local part {local_part:?}"
-        )))
-    }
+/// `SELECT` of every tenant column [`tenant_from_row`] reads, then `$where`.
+macro_rules! tenant_select {
+    ($where:literal) => {
+        concat!(
+            "SELECT t.id, t.domain, t.status, t.created_at, t.updated_at, t.version, \
+             t.default_quota_bytes, t.default_quota_messages, t.quota_bytes, t.quota_messages, \
+             COALESCE(tu.bytes, 0), COALESCE(tu.messages, 0), \
+             (SELECT CAST(COUNT(*) AS BIGINT) FROM accounts a WHERE a.tenant_id = t.id) \
+             FROM tenants t LEFT JOIN tenant_usage tu ON tu.tenant_id = t.id WHERE ",
+            $where
+        )
+    };
 }
+pub(crate) use tenant_select;
 
-fn tenant_from_row(row: &Row) -> Result<Tenant, StoreError> {
+const SELECT_ACCOUNT: &str = account_select!("t.domain = $1 AND a.local_part = $2");
+const SELECT_TENANT: &str = tenant_select!("t.domain = $1");
+
+/// Column of [`account_select`] holding the password hash.
+pub const PASSWORD_HASH_COLUMN: usize = 10;
+/// Column of [`account_select`] holding the tenant's status.
+pub const TENANT_STATUS_COLUMN: usize = 15;
+
+pub fn tenant_from_row(row: &Row) -> Result<Tenant, StoreError> {
     Ok(Tenant {
         id: row.parse(0)?,
         domain: row.text(1)?,
         status: row.text(2)?,
         created_at: row.int(3)?,
+        updated_at: row.int(4)?,
+        version: row.int(5)?,
+        default_quota_bytes: row.u64(6)?,
+        default_quota_messages: row.u64(7)?,
+        quota_bytes: row.u64(8)?,
+        quota_messages: row.u64(9)?,
+        used_bytes: row.u64(10)?,
+        used_messages: row.u64(11)?,
+        accounts: row.u64(12)?,
     })
 }
 
-fn account_from_row(row: &Row) -> Result<Account, StoreError> {
+pub fn account_from_row(row: &Row) -> Result<Account, StoreError> {
     Ok(Account {
         id: row.parse(0)?,
         tenant_id: row.parse(1)?,
@@ -81,90 +94,164 @@ fn account_from_row(row: &Row) -> Result<Account, StoreError> {
         used_bytes: row.u64(7)?,
         used_messages: row.u64(8)?,
         created_at: row.int(9)?,
+        display_name: row.text(11)?,
+        app_passwords_only: row.int(12)? != 0,
+        version: row.int(13)?,
+        updated_at: row.int(14)?,
     })
 }
 
-fn already_exists(kind: &'static str) -> impl Fn(StoreError) -> StoreError {
+pub fn already_exists(kind: &'static str) -> impl Fn(StoreError) -> StoreError {
     move |error| match error {
         StoreError::AlreadyExists(_) => StoreError::AlreadyExists(kind),
         other => other,
     }
 }
 
-pub async fn create_tenant<D: Driver>(driver: &D, domain: &str) -> Result<Tenant, StoreError> {
+/// Creates a tenant with its quotas (defaults for new accounts, and the cap).
+pub async fn create_tenant<D: Driver>(
+    driver: &D,
+    domain: &str,
+    quotas: TenantQuotas,
+) -> Result<Tenant, StoreError> {
     let domain = normalize_domain(domain)?;
-    let tenant = Tenant {
-        id: TenantId::from_u128(random_u128()),
-        domain,
-        status: "active".into(),
-        created_at: now(),
-    };
+    let id = TenantId::from_u128(random_u128()).to_string();
     let mut tx = driver.begin_write().await?;
-    let id = tenant.id.to_string();
     D::execute(
         &mut tx,
-        "INSERT INTO tenants (id, domain, status, created_at) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO tenants (id, domain, status, created_at, default_quota_bytes, \
+         default_quota_messages, quota_bytes, quota_messages) \
+         VALUES ($1, $2, 'active', $3, $4, $5, $6, $7)",
         &[
             Arg::Text(&id),
-            Arg::Text(&tenant.domain),
-            Arg::Text(&tenant.status),
-            Arg::Int(tenant.created_at),
+            Arg::Text(&domain),
+            Arg::Int(now()),
+            Arg::Int(to_i64(quotas.default_quota_bytes, "default_quota_bytes")?),
+            Arg::Int(to_i64(
+                quotas.default_quota_messages,
+                "default_quota_messages",
+            )?),
+            Arg::Int(to_i64(quotas.quota_bytes, "quota_bytes")?),
+            Arg::Int(to_i64(quotas.quota_messages, "quota_messages")?),
         ],
     )
     .await
     .map_err(already_exists("tenant"))?;
+    D::execute(
+        &mut tx,
+        "INSERT INTO tenant_usage (tenant_id, bytes, messages) VALUES ($1, 0, 0)",
+        &[Arg::Text(&id)],
+    )
+    .await?;
+    let row = fetch_one::<D>(&mut tx, SELECT_TENANT, &[Arg::Text(&domain)]).await?;
     D::commit(tx).await?;
-    Ok(tenant)
+    tenant_from_row(&row)
+}
+
+/// The tenant of `domain` inside a transaction.
+pub async fn find_tenant<D: Driver>(tx: &mut D::Tx, domain: &str) -> Result<Tenant, StoreError> {
+    let domain = normalize_domain(domain)?;
+    let row = fetch_optional::<D>(tx, SELECT_TENANT, &[Arg::Text(&domain)])
+        .await?
+        .ok_or(StoreError::NotFound("tenant"))?;
+    tenant_from_row(&row)
 }
 
 pub async fn get_tenant<D: Driver>(driver: &D, domain: &str) -> Result<Tenant, StoreError> {
-    let domain = normalize_domain(domain)?;
     let mut tx = driver.begin_read().await?;
+    find_tenant::<D>(&mut tx, domain).await
+}
+
+/// The id of the tenant of a normalised `domain`; `NotFound` when missing.
+pub async fn require_tenant_id<D: Driver>(
+    tx: &mut D::Tx,
+    domain: &str,
+) -> Result<String, StoreError> {
+    fetch_optional::<D>(
+        tx,
+        "SELECT id FROM tenants WHERE domain = $1",
+        &[Arg::Text(domain)],
+    )
+    .await?
+    .ok_or(StoreError::NotFound("tenant"))?
+    .text(0)
+}
+
+/// Locks the tenant row of `domain` (a no-op update) and returns its id,
+/// status and default quotas.
+pub async fn lock_tenant<D: Driver>(
+    tx: &mut D::Tx,
+    domain: &str,
+) -> Result<(String, String, i64, i64), StoreError> {
     let row = fetch_optional::<D>(
-        &mut tx,
-        "SELECT id, domain, status, created_at FROM tenants WHERE domain = $1",
-        &[Arg::Text(&domain)],
+        tx,
+        "UPDATE tenants SET version = version WHERE domain = $1 \
+         RETURNING id, status, default_quota_bytes, default_quota_messages",
+        &[Arg::Text(domain)],
     )
     .await?
     .ok_or(StoreError::NotFound("tenant"))?;
-    tenant_from_row(&row)
+    Ok((row.text(0)?, row.text(1)?, row.int(2)?, row.int(3)?))
+}
+
+/// Refuses an address already taken by an alias of the tenant.
+pub async fn check_no_alias<D: Driver>(
+    tx: &mut D::Tx,
+    tenant: &str,
+    local_part: &str,
+) -> Result<(), StoreError> {
+    let alias = fetch_optional::<D>(
+        tx,
+        "SELECT local_part FROM aliases WHERE tenant_id = $1 AND local_part = $2",
+        &[Arg::Text(tenant), Arg::Text(local_part)],
+    )
+    .await?;
+    match alias {
+        Some(_) => Err(StoreError::AlreadyExists("address")),
+        None => Ok(()),
+    }
 }
 
 pub async fn create_account<D: Driver>(driver: &D, new: NewAccount) -> Result<Account, StoreError> {
     let domain = normalize_domain(&new.domain)?;
     check_local_part(&new.local_part)?;
-    if new.password.is_empty() {
-        return Err(StoreError::InvalidArgument("empty password".into()));
-    }
-    let quota_bytes = to_i64(new.quota_bytes, "quota_bytes")?;
-    let quota_messages = to_i64(new.quota_messages, "quota_messages")?;
+    super::validate::check_password(&new.password)?;
+    super::validate::check_display_name(&new.display_name)?;
+    let quota_bytes = new
+        .quota_bytes
+        .map(|q| to_i64(q, "quota_bytes"))
+        .transpose()?;
+    let quota_messages = new
+        .quota_messages
+        .map(|q| to_i64(q, "quota_messages"))
+        .transpose()?;
     // Hash before the transaction: it is slow on purpose.
     let password_hash = password::hash(new.password).await?;
     let id = AccountId::from_u128(random_u128());
     let id_text = id.to_string();
-    let created_at = now();
 
     let mut tx = driver.begin_write().await?;
-    let tenant = fetch_optional::<D>(
-        &mut tx,
-        "SELECT id FROM tenants WHERE domain = $1",
-        &[Arg::Text(&domain)],
-    )
-    .await?
-    .ok_or(StoreError::NotFound("tenant"))?
-    .text(0)?;
+    let (tenant, status, default_bytes, default_messages) =
+        lock_tenant::<D>(&mut tx, &domain).await?;
+    if status == "deleting" {
+        return Err(StoreError::Conflict("tenant is being deleted"));
+    }
+    check_no_alias::<D>(&mut tx, &tenant, &new.local_part).await?;
     D::execute(
         &mut tx,
         "INSERT INTO accounts (id, tenant_id, local_part, password_hash, status, quota_bytes, \
-         quota_messages, created_at) VALUES ($1, $2, $3, $4, 'active', $5, $6, $7)",
+         quota_messages, created_at, display_name, app_passwords_only) \
+         VALUES ($1, $2, $3, $4, 'active', $5, $6, $7, $8, $9)",
         &[
             Arg::Text(&id_text),
             Arg::Text(&tenant),
             Arg::Text(&new.local_part),
             Arg::Text(&password_hash),
-            Arg::Int(quota_bytes),
-            Arg::Int(quota_messages),
-            Arg::Int(created_at),
+            Arg::Int(quota_bytes.unwrap_or(default_bytes)),
+            Arg::Int(quota_messages.unwrap_or(default_messages)),
+            Arg::Int(now()),
+            Arg::Text(&new.display_name),
+            Arg::Int(i64::from(new.app_passwords_only)),
         ],
     )
     .await
@@ -184,18 +271,18 @@ pub async fn create_account<D: Driver>(driver: &D, new: NewAccount) -> Result<Ac
         )
         .await?;
     }
-    let row = fetch_optional::<D>(
+    let row = fetch_one::<D>(
         &mut tx,
         SELECT_ACCOUNT,
         &[Arg::Text(&domain), Arg::Text(&new.local_part)],
     )
-    .await?
-    .ok_or(StoreError::NotFound("account"))?;
+    .await?;
     D::commit(tx).await?;
     account_from_row(&row)
 }
 
-async fn find_account<D: Driver>(
+/// The account row of `local_part@domain` (columns of [`account_select`]).
+pub async fn find_account<D: Driver>(
     tx: &mut D::Tx,
     domain: &str,
     local_part: &str,
@@ -209,20 +296,30 @@ async fn find_account<D: Driver>(
     .await
 }
 
+/// Like [`find_account`], `NotFound` when missing.
+pub async fn require_account<D: Driver>(
+    tx: &mut D::Tx,
+    domain: &str,
+    local_part: &str,
+) -> Result<Row, StoreError> {
+    find_account::<D>(tx, domain, local_part)
+        .await?
+        .ok_or(StoreError::NotFound("account"))
+}
+
 pub async fn get_account<D: Driver>(
     driver: &D,
     domain: &str,
     local_part: &str,
 ) -> Result<Account, StoreError> {
     let mut tx = driver.begin_read().await?;
-    let row = find_account::<D>(&mut tx, domain, local_part)
-        .await?
-        .ok_or(StoreError::NotFound("account"))?;
-    account_from_row(&row)
+    account_from_row(&require_account::<D>(&mut tx, domain, local_part).await?)
 }
 
 /// Tables in deletion order: children before the rows they reference.
-const ACCOUNT_DELETES: [&str; 7] = [
+const ACCOUNT_DELETES: [&str; 9] = [
+    "DELETE FROM app_passwords WHERE account_id = $1",
+    "DELETE FROM aliases WHERE account_id = $1",
     "DELETE FROM expunged WHERE account_id = $1",
     "DELETE FROM messages WHERE account_id = $1",
     "DELETE FROM mailboxes WHERE account_id = $1",
@@ -232,71 +329,48 @@ const ACCOUNT_DELETES: [&str; 7] = [
     "DELETE FROM accounts WHERE id = $1",
 ];
 
+/// Deletes every row of account `id` and releases its usage from the
+/// tenant's counters; returns the (messages, bytes) it held.
+pub async fn delete_account_rows<D: Driver>(
+    tx: &mut D::Tx,
+    id: &str,
+) -> Result<(u64, u64), StoreError> {
+    // Lock order: usage, then tenant usage (see `rows`).
+    let usage = fetch_one::<D>(
+        tx,
+        "UPDATE usage SET bytes = bytes WHERE account_id = $1 RETURNING messages, bytes",
+        &[Arg::Text(id)],
+    )
+    .await?;
+    let (messages, bytes) = (usage.int(0)?, usage.int(1)?);
+    D::execute(
+        tx,
+        "UPDATE tenant_usage SET bytes = bytes - $2, messages = messages - $3 \
+         WHERE tenant_id = (SELECT tenant_id FROM accounts WHERE id = $1)",
+        &[Arg::Text(id), Arg::Int(bytes), Arg::Int(messages)],
+    )
+    .await?;
+    for statement in ACCOUNT_DELETES {
+        D::execute(tx, statement, &[Arg::Text(id)]).await?;
+    }
+    Ok((
+        u64::try_from(messages).unwrap_or(0),
+        u64::try_from(bytes).unwrap_or(0),
+    ))
+}
+
+/// Deletes the account with all its data; `expected_version` guards against
+/// a concurrent update. Returns the (messages, bytes) released.
 pub async fn delete_account<D: Driver>(
     driver: &D,
     domain: &str,
     local_part: &str,
-) -> Result<(), StoreError> {
+    expected_version: Option<i64>,
+) -> Result<(u64, u64), StoreError> {
     let mut tx = driver.begin_write().await?;
-    let row = find_account::<D>(&mut tx, domain, local_part)
-        .await?
-        .ok_or(StoreError::NotFound("account"))?;
-    let id = row.text(0)?;
-    for statement in ACCOUNT_DELETES {
-        D::execute(&mut tx, statement, &[Arg::Text(&id)]).await?;
-    }
-    D::commit(tx).await
-}
-
-pub async fn authenticate<D: Driver>(
-    driver: &D,
-    login: &str,
-    password: &str,
-) -> Result<Account, StoreError> {
-    let found = match login.rsplit_once('@') {
-        Some((local_part, domain)) if normalize_domain(domain).is_ok() => {
-            let mut tx = driver.begin_read().await?;
-            find_account::<D>(&mut tx, domain, local_part).await?
-        }
-        _ => None,
-    };
-    let stored = found.as_ref().map(|row| row.text(10)).transpose()?;
-    // An unknown login is verified against a dummy hash: same cost, no hint.
-    let verified = password::verify(password.to_owned(), stored).await?;
-    match found {
-        Some(row) if verified => {
-            let account = account_from_row(&row)?;
-            if account.status == "active" {
-                Ok(account)
-            } else {
-                Err(StoreError::AuthenticationFailed)
-            }
-        }
-        _ => Err(StoreError::AuthenticationFailed),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn domains_are_lower_cased_and_checked() {
-        assert_eq!(normalize_domain("Example.TEST").unwrap(), "example.test");
-        assert_eq!(
-            normalize_domain("bücher.example").unwrap(),
-            "bücher.example"
-        );
-        for bad in ["", "a..b", ".a", "a b", "a@b", "a/b"] {
-            assert!(normalize_domain(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn local_parts_are_checked() {
-        assert!(check_local_part("alice.smith+tag").is_ok());
-        for bad in ["", "a@b", "a b", &"x".repeat(65)] {
-            assert!(check_local_part(bad).is_err(), "{bad}");
-        }
-    }
+    let row = require_account::<D>(&mut tx, domain, local_part).await?;
+    super::validate::check_version(expected_version, row.int(13)?)?;
+    let released = delete_account_rows::<D>(&mut tx, &row.text(0)?).await?;
+    D::commit(tx).await?;
+    Ok(released)
 }

@@ -1,6 +1,8 @@
 //! Mailbox operations: list, create (with missing parents), delete, rename
-//! (with children; INBOX moves its messages), subscriptions, STATUS and
-//! SELECT/EXAMINE. Names are normalised by `crate::names` first. Each new
+//! (with children; INBOX moves its messages), subscriptions, STATUS,
+//! SELECT/EXAMINE and the `\Recent` claim (RFC 3501 §2.3.2: the
+//! `recent_uid` watermark; UIDs at or above it belong to the next session
+//! that sees them, which moves it to UIDNEXT under the mailbox lock). Names are normalised by `crate::names` first. Each new
 //! mailbox takes a UIDVALIDITY from the account's `last_uidvalidity`
 //! counter: the current time, or one more than the last value handed out,
 //! so a recreated name never sees an old UIDVALIDITY again.
@@ -12,13 +14,17 @@ use mailkeep_common::{AccountId, MailboxId, ModSeq, Uid, UidSet};
 
 use super::driver::{Arg, Driver, fetch_one, fetch_optional};
 use super::rows::{
-    MailboxRow, charge, keyword_names, lock_mailbox_by_name, mailbox_by_name, mailbox_from_row,
-    now, random_u128,
+    MailboxRow, charge, keyword_names, lock_mailbox, lock_mailbox_by_name, mailbox_by_name,
+    mailbox_from_row, now, random_u128,
 };
 use super::transfer::{TransferMode, transfer};
 use crate::error::StoreError;
 use crate::flags::decode_ids;
 use crate::names::{self, INBOX};
+
+/// Hands every UID at or above the watermark to the caller.
+const CLAIM_RECENT: &str =
+    "UPDATE mailboxes SET recent_uid = uid_next WHERE account_id = $1 AND id = $2";
 
 /// RFC 6154 §2 special-use attributes, canonical spelling.
 const SPECIAL_USES: [&str; 7] = [
@@ -403,27 +409,15 @@ pub async fn select<D: Driver>(
         let (account, id) = (account.to_string(), mailbox.info.id.to_string());
         D::execute(
             &mut tx,
-            "UPDATE mailboxes SET recent_uid = uid_next WHERE account_id = $1 AND id = $2",
+            CLAIM_RECENT,
             &[Arg::Text(&account), Arg::Text(&id)],
         )
         .await?;
         (tx, mailbox)
     };
+    let uids = uid_runs::<D>(&mut tx, account, mailbox.info.id, 1).await?;
     let (account_text, id) = (account.to_string(), mailbox.info.id.to_string());
     let args = [Arg::Text(&account_text), Arg::Text(&id)];
-    let runs = D::fetch_all(
-        &mut tx,
-        "SELECT MIN(uid), MAX(uid) FROM (SELECT uid, uid - ROW_NUMBER() OVER (ORDER BY uid) AS run \
-         FROM messages WHERE account_id = $1 AND mailbox_id = $2) AS runs \
-         GROUP BY run ORDER BY 1",
-        &args,
-    )
-    .await?;
-    let uids = runs
-        .iter()
-        .map(|row| Ok((row.u32(0)?, row.u32(1)?)))
-        .collect::<Result<Vec<_>, StoreError>>()
-        .map(UidSet::from_ranges)?;
     let first_unseen = fetch_one::<D>(
         &mut tx,
         "SELECT MIN(uid) FROM messages WHERE account_id = $1 AND mailbox_id = $2 \
@@ -459,4 +453,54 @@ pub async fn select<D: Driver>(
             .filter_map(|id| known.get(id).cloned())
             .collect(),
     })
+}
+
+/// The mailbox's UIDs from `floor` up, read as runs (ARCHITECTURE.md §3a).
+async fn uid_runs<D: Driver>(
+    tx: &mut D::Tx,
+    account: AccountId,
+    mailbox: MailboxId,
+    floor: u32,
+) -> Result<UidSet, StoreError> {
+    let (account, mailbox) = (account.to_string(), mailbox.to_string());
+    let runs = D::fetch_all(
+        tx,
+        "SELECT MIN(uid), MAX(uid) FROM (SELECT uid, uid - ROW_NUMBER() OVER (ORDER BY uid) AS run \
+         FROM messages WHERE account_id = $1 AND mailbox_id = $2 AND uid >= $3) AS runs \
+         GROUP BY run ORDER BY 1",
+        &[
+            Arg::Text(&account),
+            Arg::Text(&mailbox),
+            Arg::Int(i64::from(floor)),
+        ],
+    )
+    .await?;
+    runs.iter()
+        .map(|row| Ok((row.u32(0)?, row.u32(1)?)))
+        .collect::<Result<Vec<_>, StoreError>>()
+        .map(UidSet::from_ranges)
+}
+
+pub async fn claim_recent<D: Driver>(
+    driver: &D,
+    account: AccountId,
+    mailbox: MailboxId,
+) -> Result<UidSet, StoreError> {
+    let mut tx = driver.begin_write().await?;
+    // The lock makes two sessions' claims disjoint.
+    let row = lock_mailbox::<D>(&mut tx, account, mailbox).await?;
+    if row.recent_uid >= row.info.uid_next {
+        D::commit(tx).await?;
+        return Ok(UidSet::new());
+    }
+    let claimed = uid_runs::<D>(&mut tx, account, mailbox, row.recent_uid).await?;
+    let (account, mailbox) = (account.to_string(), mailbox.to_string());
+    D::execute(
+        &mut tx,
+        CLAIM_RECENT,
+        &[Arg::Text(&account), Arg::Text(&mailbox)],
+    )
+    .await?;
+    D::commit(tx).await?;
+    Ok(claimed)
 }

@@ -4,7 +4,9 @@
 //! owns the SQL of one family of operations.
 
 mod accounts;
+mod admin;
 pub mod driver;
+mod login;
 mod mailboxes;
 mod messages;
 pub mod postgres;
@@ -14,3 +16,4 @@ pub mod sqlite;
 pub mod store;
 mod store_flags;
 mod transfer;
+mod validate;

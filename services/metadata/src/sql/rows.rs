@@ -4,8 +4,8 @@
 //! keyword names to per-account ids.
 //!
 //! Lock order (PostgreSQL; SQLite holds one database lock): keywords, then the
-//! account row (UIDVALIDITY), then mailbox rows in id order, then usage. Every
-//! writer follows it, so writers cannot deadlock.
+//! account row (UIDVALIDITY), then mailbox rows in id order, then usage, then
+//! tenant usage. Every writer follows it, so writers cannot deadlock.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -141,8 +141,9 @@ pub async fn next_modseq<D: Driver>(
     Ok(ModSeq::new(row.u64(0)?))
 }
 
-/// Moves the account's usage by `bytes` and `messages` (negative to
-/// release). Growth beyond a non-zero quota fails with `OverQuota`; the
+/// Moves the account's and its tenant's usage by `bytes` and `messages`
+/// (negative to release). Growth beyond a non-zero account or tenant quota
+/// fails with `OverQuota`; the
 /// caller's transaction is then rolled back, so nothing overshoots.
 pub async fn charge<D: Driver>(
     tx: &mut D::Tx,
@@ -160,6 +161,24 @@ pub async fn charge<D: Driver>(
         &[Arg::Text(&account), Arg::Int(bytes), Arg::Int(messages)],
     )
     .await?;
+    check_quota(&row, bytes, messages)?;
+    // The tenant's counters move with the account's (lock order: usage first).
+    let tenant = fetch_one::<D>(
+        tx,
+        "UPDATE tenant_usage SET bytes = bytes + $2, messages = messages + $3 \
+         WHERE tenant_id = (SELECT tenant_id FROM accounts WHERE id = $1) \
+         RETURNING bytes, messages, \
+         (SELECT t.quota_bytes FROM tenants t JOIN accounts a ON a.tenant_id = t.id WHERE a.id = $1), \
+         (SELECT t.quota_messages FROM tenants t JOIN accounts a ON a.tenant_id = t.id WHERE a.id = $1)",
+        &[Arg::Text(&account), Arg::Int(bytes), Arg::Int(messages)],
+    )
+    .await?;
+    check_quota(&tenant, bytes, messages)
+}
+
+/// `OverQuota` when a row of (used bytes, used messages, quota bytes, quota
+/// messages) grew past a non-zero quota.
+fn check_quota(row: &Row, bytes: i64, messages: i64) -> Result<(), StoreError> {
     let (used_bytes, used_messages) = (row.int(0)?, row.int(1)?);
     let (quota_bytes, quota_messages) = (row.int(2)?, row.int(3)?);
     let over = |used: i64, quota: i64, grew: bool| grew && quota > 0 && used > quota;

@@ -2,6 +2,8 @@
 //! `PostgresStore` and `SqliteStore`. It only routes each call to the module
 //! owning that operation's SQL; the driver `D` decides the database.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use mailkeep_common::mail::{
     AppendOutcome, Changes, CopyOutcome, ExpungeOutcome, Flags, MailboxInfo, MailboxStatus,
@@ -12,7 +14,8 @@ use mailkeep_common::{AccountId, MailboxId, ModSeq, Uid, UidSet};
 
 use super::driver::Driver;
 use super::transfer::TransferMode;
-use super::{accounts, mailboxes, messages, search, store_flags, transfer};
+use super::{accounts, login, mailboxes, messages, search, store_flags, transfer};
+use crate::admin::{AdminStore, TenantQuotas};
 use crate::error::StoreError;
 use crate::model::{Account, NewAccount, Tenant};
 use crate::store::MetadataStore;
@@ -27,12 +30,20 @@ impl<D: Driver> SqlStore<D> {
     pub(crate) fn new(driver: D) -> Self {
         Self { driver }
     }
+
+    pub(super) fn driver(&self) -> &D {
+        &self.driver
+    }
 }
 
 #[async_trait]
 impl<D: Driver> MetadataStore for SqlStore<D> {
+    fn admin(self: Arc<Self>) -> Option<Arc<dyn AdminStore>> {
+        Some(self)
+    }
+
     async fn create_tenant(&self, domain: &str) -> Result<Tenant, StoreError> {
-        accounts::create_tenant(&self.driver, domain).await
+        accounts::create_tenant(&self.driver, domain, TenantQuotas::default()).await
     }
 
     async fn get_tenant(&self, domain: &str) -> Result<Tenant, StoreError> {
@@ -48,11 +59,13 @@ impl<D: Driver> MetadataStore for SqlStore<D> {
     }
 
     async fn delete_account(&self, domain: &str, local_part: &str) -> Result<(), StoreError> {
-        accounts::delete_account(&self.driver, domain, local_part).await
+        accounts::delete_account(&self.driver, domain, local_part, None)
+            .await
+            .map(drop)
     }
 
     async fn authenticate(&self, login: &str, password: &str) -> Result<Account, StoreError> {
-        accounts::authenticate(&self.driver, login, password).await
+        login::authenticate(&self.driver, login, password).await
     }
 
     async fn list_mailboxes(&self, account: AccountId) -> Result<Vec<MailboxInfo>, StoreError> {
@@ -189,6 +202,14 @@ impl<D: Driver> MetadataStore for SqlStore<D> {
         since: ModSeq,
     ) -> Result<Changes, StoreError> {
         messages::changes(&self.driver, account, mailbox, since).await
+    }
+
+    async fn claim_recent(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+    ) -> Result<UidSet, StoreError> {
+        mailboxes::claim_recent(&self.driver, account, mailbox).await
     }
 
     async fn search(

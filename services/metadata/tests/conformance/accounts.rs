@@ -27,8 +27,9 @@ async fn tenant_and_account_lifecycle(store: Store) {
         domain: "LIFE.example".into(),
         local_part: "bob".into(),
         password: "hunter2".into(),
-        quota_bytes: 1000,
-        quota_messages: 10,
+        quota_bytes: Some(1000),
+        quota_messages: Some(10),
+        ..NewAccount::new("", "", "")
     };
     let account = store.create_account(new.clone()).await.unwrap();
     assert_eq!(

@@ -1,7 +1,7 @@
 //! Mailbox hierarchy: create with parents, name rules, delete, rename with
 //! children, INBOX rename, subscriptions, UIDVALIDITY, and `\Recent`.
 
-use mailkeep_common::{ErrorCode, ModSeq};
+use mailkeep_common::{ErrorCode, MailboxId, ModSeq};
 
 use crate::support::{Store, account, code, mailbox, message, set, uids, usage};
 
@@ -248,10 +248,46 @@ async fn recent_watermark(store: Store) {
     );
 }
 
+/// A selected session claims the messages that arrive after its SELECT
+/// (RFC 3501 §2.3.2); each is claimed once, and STATUS stops counting it.
+async fn claim_recent_takes_each_new_message_once(store: Store) {
+    let id = account(&store).await.id;
+    let inbox = mailbox(&store, id, "INBOX").await;
+    store.append(id, inbox, vec![message(1)]).await.unwrap();
+    store.select_mailbox(id, "INBOX", false).await.unwrap();
+    assert!(store.claim_recent(id, inbox).await.unwrap().is_empty());
+    store
+        .append(id, inbox, vec![message(2), message(3)])
+        .await
+        .unwrap();
+    let drafts = mailbox(&store, id, "Drafts").await;
+    store.append(id, drafts, vec![message(4)]).await.unwrap();
+    store
+        .copy_messages(id, drafts, &set(&[(1, 1)]), inbox)
+        .await
+        .unwrap();
+    assert_eq!(store.mailbox_status(id, "INBOX").await.unwrap().recent, 3);
+    assert_eq!(store.claim_recent(id, inbox).await.unwrap(), set(&[(2, 4)]));
+    assert!(store.claim_recent(id, inbox).await.unwrap().is_empty());
+    assert_eq!(store.mailbox_status(id, "INBOX").await.unwrap().recent, 0);
+    let next = store.select_mailbox(id, "INBOX", false).await.unwrap();
+    assert!(next.recent.is_empty());
+    // Drafts was never selected: its message is still unclaimed.
+    assert_eq!(
+        store.claim_recent(id, drafts).await.unwrap(),
+        set(&[(1, 1)])
+    );
+    assert_eq!(
+        code(store.claim_recent(id, MailboxId::from_u128(7)).await),
+        ErrorCode::NotFound
+    );
+}
+
 crate::conformance!(
     create_delete_and_name_rules,
     rename_with_children,
     inbox_rename_moves_messages,
     subscriptions_are_names,
     recent_watermark,
+    claim_recent_takes_each_new_message_once,
 );

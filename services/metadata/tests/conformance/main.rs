@@ -8,7 +8,11 @@
 mod support;
 
 mod accounts;
+mod admin_accounts;
+mod admin_secrets;
+mod admin_tenants;
 mod flags;
 mod mailboxes;
 mod messages;
+mod quota;
 mod search;

@@ -135,8 +135,9 @@ pub async fn account_with_quota(store: &Store, quota_bytes: u64, quota_messages:
             domain,
             local_part: "alice".into(),
             password: "secret".into(),
-            quota_bytes,
-            quota_messages,
+            quota_bytes: Some(quota_bytes),
+            quota_messages: Some(quota_messages),
+            ..NewAccount::new("", "", "")
         })
         .await
         .expect("create account")

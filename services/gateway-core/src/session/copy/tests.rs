@@ -74,7 +74,7 @@ async fn move_sends_copyuid_then_expunges_and_updates_the_view() {
     // Moving within the mailbox: the copy arrives as a new message.
     let output = client.send("m4 MOVE 1 INBOX\r\n").await;
     assert!(
-        output.contains("* 1 EXPUNGE\r\n* 2 EXISTS\r\nm4 OK MOVE completed\r\n"),
+        output.contains("* 1 EXPUNGE\r\n* 2 EXISTS\r\n* 2 RECENT\r\nm4 OK MOVE completed\r\n"),
         "{output}"
     );
     client.send("m5 EXAMINE INBOX\r\n").await;

@@ -224,7 +224,7 @@ async fn an_unknown_stored_format_is_rebuilt_from_the_message() {
         .unwrap();
     assert_eq!(
         client.send("u0 NOOP\r\n").await,
-        "* 1 EXISTS\r\nu0 OK NOOP completed\r\n"
+        "* 1 EXISTS\r\n* 1 RECENT\r\nu0 OK NOOP completed\r\n"
     );
     let output = client
         .send("u1 FETCH 1 (INTERNALDATE ENVELOPE BODY.PEEK[1.2])\r\n")

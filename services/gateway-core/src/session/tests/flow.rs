@@ -3,13 +3,15 @@
 //! and LOGOUT.
 
 use super::assert_greeting;
-use super::support::{append_command, assert_responses, deliver, logged_in, message};
+use super::support::{
+    append_command, assert_responses, deliver, logged_in, message, message_count,
+};
 use crate::backend::Flags;
 use crate::session::Flow;
 use crate::testing::TestClient;
 
 const CAPABILITIES: &str = "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT \
-                            UIDPLUS MOVE CHILDREN SPECIAL-USE";
+                            UIDPLUS MOVE MULTIAPPEND CHILDREN SPECIAL-USE ESEARCH";
 
 #[tokio::test]
 async fn rfc3501_flow_split_anywhere() {
@@ -98,7 +100,7 @@ async fn append_announces_new_messages_in_the_selected_mailbox() {
     let output = client.send(&command).await;
     assert_eq!(
         output,
-        "* 2 EXISTS\r\np1 OK [APPENDUID 1002 1:2] APPEND completed\r\n"
+        "* 2 EXISTS\r\n* 2 RECENT\r\np1 OK [APPENDUID 1002 1:2] APPEND completed\r\n"
     );
     assert_responses(&output);
     // The date keeps its zone: 1996-07-17 09:44:25 UTC.
@@ -141,7 +143,7 @@ async fn idle_reports_updates_until_done() {
     assert_eq!(client.poll().await, "");
 
     deliver(&client, &message("a"), Flags::default());
-    assert_eq!(client.poll().await, "* 1 EXISTS\r\n");
+    assert_eq!(client.poll().await, "* 1 EXISTS\r\n* 1 RECENT\r\n");
     assert_eq!(client.poll().await, "");
 
     let output = client.send_fragments(&[b"do", b"NE\r\n"]).await;
@@ -271,4 +273,63 @@ proptest::proptest! {
         proptest::prop_assert!(whole.ends_with("* BYE logging out\r\na8 OK LOGOUT completed\r\n"));
         proptest::prop_assert_eq!(run_split(&script, &cuts), whole);
     }
+}
+
+/// RFC 3502 §6's example: two messages with synchronising literals, each
+/// continued in turn, committed together; an unknown mailbox is TRYCREATE;
+/// and a refused message refuses the whole command (RFC 3502 §3).
+#[tokio::test]
+async fn multiappend_rfc3502_example() {
+    let mut client = logged_in().await;
+    client.send("c0 CREATE saved-messages\r\n").await;
+    let first = "Date: Mon, 7 Feb 1994 21:52:25 -0800 (PST)\r\n\
+                 From: Fred Foobar <foobar@Blurdybloop.example.COM>\r\n\
+                 Subject: afternoon meeting\r\n\
+                 To: mooch@owatagu.example.net\r\n\
+                 Message-Id: <B27397-0100000@Blurdybloop.example.COM>\r\n\
+                 MIME-Version: 1.0\r\n\
+                 Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n\r\n\
+                 Hello Joe, do you think we can meet at 3:30 tomorrow?\r\n";
+    let second = "Date: Mon, 7 Feb 1994 22:43:04 -0800 (PST)\r\n\
+                  From: Joe Mooch <mooch@OWaTaGu.example.net>\r\n\
+                  Subject: Re: afternoon meeting\r\n\
+                  To: foobar@blurdybloop.example.com\r\n\
+                  Message-Id: <a0434793874930@OWaTaGu.example.net>\r\n\
+                  MIME-Version: 1.0\r\n\
+                  Content-Type: TEXT/PLAIN; CHARSET=US-ASCII\r\n\r\n\
+                  3:30 is fine with me.\r\n";
+    let output = client
+        .send(&format!(
+            "A003 APPEND saved-messages (\\Seen) {{{}}}\r\n",
+            first.len()
+        ))
+        .await;
+    assert_eq!(output, "+ Ready for literal\r\n");
+    let output = client
+        .send(&format!(
+            "{first} (\\Seen) \" 7-Feb-1994 22:43:04 -0800\" {{{}}}\r\n",
+            second.len()
+        ))
+        .await;
+    assert_eq!(output, "+ Ready for literal\r\n");
+    let output = client.send(&format!("{second}\r\n")).await;
+    assert!(
+        output.starts_with("A003 OK [APPENDUID ") && output.contains(" 1:2] "),
+        "{output}"
+    );
+    assert_eq!(message_count(&client, "saved-messages"), 2);
+
+    let output = client
+        .send(&append_command("A004", "bogusname (\\Flagged)", second))
+        .await;
+    assert_eq!(output, "A004 NO [TRYCREATE] mailbox does not exist\r\n");
+
+    let command = format!(
+        "A005 APPEND saved-messages {{{}+}}\r\n{first} (\\Recent) {{{}+}}\r\n{second}\r\n",
+        first.len(),
+        second.len()
+    );
+    let output = client.send(&command).await;
+    assert_eq!(output, "A005 BAD flag \\Recent cannot be stored\r\n");
+    assert_eq!(message_count(&client, "saved-messages"), 2);
 }

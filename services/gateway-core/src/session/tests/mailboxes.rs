@@ -147,7 +147,7 @@ async fn renaming_and_deleting_the_selected_mailbox() {
     let output = client.send(&append_command("a1", "New", &body)).await;
     // The selected mailbox followed its new name: the append is announced.
     assert!(
-        output.starts_with("* 1 EXISTS\r\na1 OK [APPENDUID "),
+        output.starts_with("* 1 EXISTS\r\n* 1 RECENT\r\na1 OK [APPENDUID "),
         "{output}"
     );
     assert_eq!(

@@ -5,6 +5,7 @@
 
 mod auth;
 mod errors;
+mod esearch;
 mod flow;
 mod mailboxes;
 mod select;

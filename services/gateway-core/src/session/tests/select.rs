@@ -3,7 +3,7 @@
 //! EXISTS that does not change the count.
 
 use super::support::{
-    assert_responses, deliver, expunge_elsewhere, logged_in, message, message_count,
+    append_command, assert_responses, deliver, expunge_elsewhere, logged_in, message, message_count,
 };
 use crate::backend::{Flags, SystemFlags};
 use crate::testing::TestClient;
@@ -98,14 +98,15 @@ async fn updates_follow_the_rfc3501_rules() {
     deliver_work(&client, "c", 0);
     // Without a command in progress only the new message may be announced;
     // the expunged one keeps its number, so EXISTS counts it.
-    assert_eq!(client.poll().await, "* 3 EXISTS\r\n");
+    // a and b are \Recent since the SELECT, c since this session saw it.
+    assert_eq!(client.poll().await, "* 3 EXISTS\r\n* 3 RECENT\r\n");
     assert_eq!(client.poll().await, "");
     // The withheld sync is repeated whole, so the new message's flags come
     // along with the EXPUNGE.
     let output = client.send("n2 NOOP\r\n").await;
     assert_eq!(
         output,
-        "* 1 EXPUNGE\r\n* 2 FETCH (FLAGS ($Work))\r\nn2 OK NOOP completed\r\n"
+        "* 1 EXPUNGE\r\n* 2 FETCH (FLAGS ($Work \\Recent))\r\nn2 OK NOOP completed\r\n"
     );
     assert_responses(&output);
     assert_eq!(client.send("n3 NOOP\r\n").await, "n3 OK NOOP completed\r\n");
@@ -116,7 +117,69 @@ async fn updates_follow_the_rfc3501_rules() {
     let output = client.send("n4 NOOP\r\n").await;
     assert_eq!(
         output,
-        "* 2 EXPUNGE\r\n* 1 EXPUNGE\r\n* 1 EXISTS\r\nn4 OK NOOP completed\r\n"
+        "* 2 EXPUNGE\r\n* 1 EXPUNGE\r\n* 1 EXISTS\r\n* 1 RECENT\r\nn4 OK NOOP completed\r\n"
     );
     assert_responses(&output);
+}
+
+/// RFC 3501 §2.3.2: a message copied or appended into a mailbox that two
+/// sessions have selected is `\Recent` for exactly one of them, and STATUS
+/// from a third counts it as no longer recent.
+#[tokio::test]
+async fn new_messages_are_recent_for_exactly_one_session() {
+    let mut first = logged_in().await;
+    let mut second = first.another_connection();
+    second.login().await;
+    let mut third = first.another_connection();
+    third.login().await;
+    first.send("c1 CREATE Box\r\ns1 SELECT Box\r\n").await;
+    second.send("s2 SELECT Box\r\n").await;
+
+    let output = first
+        .send(&append_command("a1", "Box (\\Seen)", &message("a")))
+        .await;
+    assert!(
+        output.starts_with("* 1 EXISTS\r\n* 1 RECENT\r\na1 OK [APPENDUID "),
+        "{output}"
+    );
+    assert_responses(&output);
+    let output = second.send("n2 NOOP\r\n").await;
+    assert_eq!(
+        output,
+        "* 1 EXISTS\r\n* 0 RECENT\r\nn2 OK NOOP completed\r\n"
+    );
+    let output = third.send("t3 STATUS Box (MESSAGES RECENT)\r\n").await;
+    assert_eq!(
+        output,
+        "* STATUS Box (MESSAGES 1 RECENT 0)\r\nt3 OK STATUS completed\r\n"
+    );
+    assert_eq!(
+        first.send("f1 FETCH 1 FLAGS\r\n").await,
+        "* 1 FETCH (FLAGS (\\Seen \\Recent))\r\nf1 OK FETCH completed\r\n"
+    );
+    assert_eq!(
+        second.send("f2 FETCH 1 FLAGS\r\n").await,
+        "* 1 FETCH (FLAGS (\\Seen))\r\nf2 OK FETCH completed\r\n"
+    );
+
+    // A COPY by a session that has another mailbox selected: the session
+    // that sees it first takes \Recent.
+    deliver(&third, &message("b"), Flags::default());
+    third.send("s3 SELECT INBOX\r\n").await;
+    let output = third.send("k3 COPY 1 Box\r\n").await;
+    assert!(output.contains("k3 OK [COPYUID "), "{output}");
+    let output = second.send("n2 NOOP\r\n").await;
+    assert_eq!(
+        output,
+        "* 2 EXISTS\r\n* 1 RECENT\r\nn2 OK NOOP completed\r\n"
+    );
+    let output = first.send("n1 NOOP\r\n").await;
+    assert_eq!(
+        output,
+        "* 2 EXISTS\r\n* 1 RECENT\r\nn1 OK NOOP completed\r\n"
+    );
+    assert_eq!(
+        second.send("f2 FETCH 2 FLAGS\r\n").await,
+        "* 2 FETCH (FLAGS (\\Recent))\r\nf2 OK FETCH completed\r\n"
+    );
 }
