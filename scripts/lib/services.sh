@@ -77,8 +77,8 @@ ensure_s3() {
   wait_for moto curl -sf "$S3_ENDPOINT/"
 }
 
-# The end-to-end tests drive the server with Python's imaplib and the
-# imapclient package, from a virtualenv kept under target/.
+# The end-to-end tests drive the server with Python's imaplib, the
+# imapclient package and offlineimap, from a virtualenv kept under target/.
 ensure_python_clients() {
   step "python imap clients"
   local venv=target/python
@@ -87,13 +87,20 @@ ensure_python_clients() {
   fi
   "$venv/bin/python" -c 'import imapclient' 2>/dev/null \
     || "$venv/bin/pip" install --quiet 'imapclient==3.*'
+  [ -x "$venv/bin/offlineimap" ] || "$venv/bin/pip" install --quiet 'offlineimap==8.0.3'
   PYTHON_CLIENTS="$(pwd)/$venv/bin/python"
 }
 
-# `mbsync` (Debian isync) writes the Maildir that the import end-to-end test
-# reads; the test fails, never skips, without it.
-ensure_mbsync() {
-  step "mbsync (isync)"
-  command -v mbsync >/dev/null || apt_install isync
+# The real-client scenarios and the import test run Debian's mbsync (isync),
+# fetchmail and curl; the tests fail, never skip, without them.
+ensure_debian_clients() {
+  step "mbsync, fetchmail and curl"
+  local missing=()
+  command -v mbsync >/dev/null || missing+=(isync)
+  command -v fetchmail >/dev/null || missing+=(fetchmail)
+  command -v curl >/dev/null || missing+=(curl)
+  if [ ${#missing[@]} -gt 0 ]; then apt_install "${missing[@]}"; fi
   mbsync --version
+  fetchmail --version 2>&1 | head -n 1 || true
+  curl --version | head -n 1
 }

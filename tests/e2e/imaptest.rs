@@ -17,9 +17,19 @@ use mailkeep_tests::imaptest::run::{Config, Outcome, list_tests, run_test};
 use mailkeep_tests::provision::AdminClient;
 
 /// Groups that pass today; raise it as capabilities are added.
-const MIN_PASSED: usize = 36;
+const MIN_PASSED: usize = 67;
 /// The runner's wording for a capability-gated skip.
 const LACKS: &str = "server lacks ";
+/// Scripts whose own expectations contradict each other under the
+/// byte-exact comparison FORMAT.md §5 recommends (the reference passes them
+/// only because it compares literals up to the first NUL), with the one
+/// failure that contradiction causes. A script is excused only when that
+/// failure is its only one. append-binary appends a 7-byte body and expects
+/// `BINARY.SIZE[1] 7` beside a 6-byte `BINARY[1]` in the same response.
+const SCRIPT_DEFECTS: &[(&str, &str)] = &[(
+    "append-binary",
+    "line 35: missing `* 1 fetch (binary.size[1] 7 binary[1] ~{6}\r\n\0-",
+)];
 
 fn scripts_dir() -> PathBuf {
     std::env::var_os("MAILKEEP_SHARED_DIR")
@@ -40,6 +50,16 @@ async fn advertised(imap: SocketAddr, login: &str, password: &str) -> anyhow::Re
         .split_whitespace()
         .map(str::to_ascii_uppercase)
         .collect())
+}
+
+/// Whether `failures` are exactly the known contradiction of script `name`.
+fn is_script_defect(name: &str, failures: &[String]) -> bool {
+    let [failure] = failures else {
+        return false;
+    };
+    SCRIPT_DEFECTS
+        .iter()
+        .any(|(script, known)| *script == name && failure.starts_with(known))
 }
 
 /// What the whole run produced.
@@ -63,6 +83,11 @@ impl Tally {
             Outcome::Passed { commands } => {
                 self.passed += 1;
                 self.commands += commands;
+            }
+            Outcome::Failed { commands, failures } if is_script_defect(name, &failures) => {
+                self.commands += commands;
+                self.skipped_groups += 1;
+                *self.skipped.entry("SCRIPT DEFECT".to_owned()).or_default() += 1;
             }
             Outcome::Failed { commands, failures } => {
                 self.commands += commands;

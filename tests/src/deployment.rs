@@ -55,6 +55,8 @@ impl Deployment {
             ANY_PORT,
             "--imaps-listen",
             ANY_PORT,
+            "--lmtp-listen",
+            ANY_PORT,
             "--admin-listen",
             ANY_PORT,
             "--ops-listen",
@@ -158,6 +160,16 @@ impl Deployment {
         let admin_url = format!("http://{}", admin.address("admin")?);
         let mut processes = vec![metadata, blob, admin];
         let mut gateways = Vec::new();
+        // A gateway given an LMTP address also announces that listener.
+        let serves_lmtp = options
+            .env
+            .iter()
+            .any(|(key, _)| key == "MAILKEEP_LMTP__LISTEN");
+        let gateway_listeners: &[&str] = if serves_lmtp {
+            &["imap", "ops", "lmtp"]
+        } else {
+            &["imap", "ops"]
+        };
         for index in 0..options.gateways.max(1) {
             let gateway = RoleProcess::start(
                 &format!("gateway{index}"),
@@ -169,7 +181,7 @@ impl Deployment {
                         ("MAILKEEP_GATEWAY__BLOB_URL", blob_url.clone()),
                     ],
                 )?,
-                &["imap", "ops"],
+                gateway_listeners,
                 false,
             )?;
             gateways.push(GatewayAddresses::of(&gateway)?);
@@ -249,6 +261,8 @@ impl Deployment {
 pub struct GatewayAddresses {
     pub imap: SocketAddr,
     pub ops: SocketAddr,
+    /// The LMTP listener, when the gateway serves one.
+    pub lmtp: Option<SocketAddr>,
 }
 
 impl GatewayAddresses {
@@ -256,6 +270,7 @@ impl GatewayAddresses {
         Ok(Self {
             imap: process.address("imap")?,
             ops: process.address("ops")?,
+            lmtp: process.address("lmtp").ok(),
         })
     }
 }

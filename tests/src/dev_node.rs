@@ -12,7 +12,7 @@ use anyhow::{Context, bail};
 use crate::process::{RoleProcess, mailkeep_command};
 
 const ANY_PORT: &str = "127.0.0.1:0";
-const LISTENERS: [&str; 6] = ["metadata", "blob", "imap", "imaps", "admin", "ops"];
+const LISTENERS: [&str; 7] = ["metadata", "blob", "imap", "imaps", "lmtp", "admin", "ops"];
 
 /// A running `mailkeep dev`.
 pub struct DevNode {
@@ -31,6 +31,8 @@ impl DevNode {
             "--imap-listen",
             ANY_PORT,
             "--imaps-listen",
+            ANY_PORT,
+            "--lmtp-listen",
             ANY_PORT,
             "--admin-listen",
             ANY_PORT,

@@ -8,8 +8,10 @@
 pub mod corpus;
 pub mod deployment;
 pub mod dev_node;
+pub mod dev_tenant;
 pub mod imap_lines;
 pub mod imaptest;
+pub mod lmtp;
 pub mod operator_dev;
 pub mod private_redis;
 pub mod process;

@@ -16,6 +16,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use mailkeep_common::AccountId;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::io::tcp::TcpSettings;
 use redis::{IntoConnectionInfo, ProtocolVersion, PushInfo, PushKind, Value};
 use tokio::sync::{Mutex, mpsc, watch};
 
@@ -53,7 +54,12 @@ impl RedisBus {
             .redis_settings()
             .clone()
             .set_protocol(ProtocolVersion::RESP3);
-        let client = redis::Client::open(info.set_redis_settings(settings)).map_err(invalid)?;
+        // Publishes are small writes: without TCP_NODELAY one can wait for
+        // the server's delayed ACK of the previous one.
+        let info = info
+            .set_redis_settings(settings)
+            .set_tcp_settings(TcpSettings::default().set_nodelay(true));
+        let client = redis::Client::open(info).map_err(invalid)?;
 
         let (last_gone, gone_accounts) = mpsc::unbounded_channel();
         let registry = Registry::new(Some(last_gone));

@@ -16,6 +16,10 @@ pub use mailkeep_common::mail::{
     MailboxStatus, MessageAnalysis, MessageMeta, MetaQuery, SearchFlag, SearchOutcome, SearchQuery,
     SelectedMailbox, StoreOperation, StoreOutcome, SystemFlags,
 };
+pub use mailkeep_common::mail::{MetadataChange, MetadataEntry};
+pub use mailkeep_common::mail::{
+    SortCriterion, SortKey, SortOutcome, ThreadAlgorithm, ThreadNode, ThreadOutcome,
+};
 
 /// A failure reported by the backend.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -58,6 +62,15 @@ pub struct NewMessage {
     pub analysis: MessageAnalysis,
 }
 
+/// An account's usage and limits (RFC 9208 §5); `None` is unlimited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct QuotaUsage {
+    pub bytes_used: u64,
+    pub bytes_limit: Option<u64>,
+    pub messages_used: u64,
+    pub messages_limit: Option<u64>,
+}
+
 /// The port through which a session reaches metadata and blobs.
 #[async_trait]
 pub trait MailBackend: Send + Sync {
@@ -84,6 +97,26 @@ pub trait MailBackend: Send + Sync {
     ) -> BackendResult<()>;
     async fn list_subscriptions(&self, who: &Principal) -> BackendResult<Vec<String>>;
     async fn mailbox_status(&self, who: &Principal, name: &str) -> BackendResult<MailboxStatus>;
+    /// LIST-STATUS (RFC 5819): the status of each named mailbox that exists,
+    /// in one round trip; missing names are skipped.
+    async fn mailbox_statuses(
+        &self,
+        who: &Principal,
+        names: &[String],
+    ) -> BackendResult<Vec<MailboxStatus>>;
+    /// The account's storage and message usage against its limits.
+    async fn quota(&self, who: &Principal) -> BackendResult<QuotaUsage>;
+    /// METADATA (RFC 5464): every entry of `mailbox` (`""`: the server
+    /// entries of the account), by name.
+    async fn metadata(&self, who: &Principal, mailbox: &str) -> BackendResult<Vec<MetadataEntry>>;
+    /// Applies SETMETADATA changes all or nothing: `InvalidArgument` for a
+    /// bad name, `Limit` for a too large value or too many entries.
+    async fn set_metadata(
+        &self,
+        who: &Principal,
+        mailbox: &str,
+        changes: &[MetadataChange],
+    ) -> BackendResult<()>;
     async fn select_mailbox(
         &self,
         who: &Principal,
@@ -160,4 +193,20 @@ pub trait MailBackend: Send + Sync {
         mailbox: MailboxId,
         query: &SearchQuery,
     ) -> BackendResult<SearchOutcome>;
+    /// SORT (RFC 5256 §3): the UIDs `query` matches, in `criteria` order.
+    async fn sort(
+        &self,
+        who: &Principal,
+        mailbox: MailboxId,
+        query: &SearchQuery,
+        criteria: &[SortCriterion],
+    ) -> BackendResult<SortOutcome>;
+    /// THREAD (RFC 5256 §3): the messages `query` matches, threaded.
+    async fn thread(
+        &self,
+        who: &Principal,
+        mailbox: MailboxId,
+        query: &SearchQuery,
+        algorithm: ThreadAlgorithm,
+    ) -> BackendResult<ThreadOutcome>;
 }

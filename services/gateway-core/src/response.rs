@@ -1,7 +1,7 @@
 //! The response encoder: builds response lines byte-exactly (RFC 3501 §7,
 //! §9 formal syntax). Strings are written as atoms, quoted strings or
 //! literals, whichever the bytes allow; mailbox names go out in modified
-//! UTF-7. Every line ends in CRLF exactly once, written by `finish`.
+//! UTF-7, or as UTF-8 once the client enabled UTF8=ACCEPT or IMAP4rev2. Every line ends in CRLF exactly once, written by `finish`.
 
 use crate::mutf7;
 
@@ -135,6 +135,15 @@ impl Line {
         self
     }
 
+    /// A `literal8` (`~{n}\r\n` + bytes, RFC 3516 §4.2): data that may
+    /// hold NUL octets.
+    pub fn literal8(&mut self, value: &[u8]) -> &mut Self {
+        self.separate();
+        self.bytes.push(b'~');
+        write_literal(&mut self.bytes, value);
+        self
+    }
+
     /// An `astring`: an atom when every byte is an ASTRING-CHAR, else a string.
     pub fn astring(&mut self, value: &[u8]) -> &mut Self {
         if !value.is_empty() && value.iter().all(|&b| is_astring_char(b)) {
@@ -143,10 +152,20 @@ impl Line {
         self.string(value)
     }
 
-    /// A mailbox name, UTF-8 inside, modified UTF-7 on the wire.
-    pub fn mailbox(&mut self, name: &str) -> &mut Self {
-        let wire = mutf7::encode(name);
-        self.astring(wire.as_bytes())
+    /// A mailbox name, UTF-8 inside; on the wire modified UTF-7, or, when
+    /// `utf8_names`, UTF-8 in an atom, a quoted string (RFC 6855 §3
+    /// `utf8-quoted`) or a literal.
+    pub fn mailbox(&mut self, name: &str, utf8_names: bool) -> &mut Self {
+        if !utf8_names {
+            let wire = mutf7::encode(name);
+            return self.astring(wire.as_bytes());
+        }
+        if !name.is_empty() && name.bytes().all(is_astring_char) {
+            return self.raw(name.as_bytes());
+        }
+        self.separate();
+        write_string_allowing_utf8(&mut self.bytes, name.as_bytes(), true);
+        self
     }
 
     /// Human-readable text: the rest of the line (no CR or LF allowed).
@@ -186,10 +205,15 @@ pub fn is_astring_char(byte: u8) -> bool {
 
 /// Writes `value` quoted if it is 7-bit text without CR/LF/NUL, else as a literal.
 pub fn write_string(out: &mut Vec<u8>, value: &[u8]) {
+    write_string_allowing_utf8(out, value, false);
+}
+
+/// Writes `value` quoted if it is short text without CR/LF/NUL that is
+/// 7-bit, or UTF-8 when `utf8` (RFC 6855 §3); else as a literal.
+fn write_string_allowing_utf8(out: &mut Vec<u8>, value: &[u8], utf8: bool) {
     let quotable = value.len() <= 1024
-        && value
-            .iter()
-            .all(|&b| b.is_ascii() && b != 0 && b != b'\r' && b != b'\n');
+        && ((utf8 && std::str::from_utf8(value).is_ok()) || value.is_ascii())
+        && value.iter().all(|&b| b != 0 && b != b'\r' && b != b'\n');
     if !quotable {
         write_literal(out, value);
         return;
@@ -240,11 +264,30 @@ mod tests {
     #[test]
     fn mailbox_names_are_mutf7_astrings() {
         let mut line = Line::untagged();
-        line.mailbox("Sent")
-            .mailbox("Tom & Jerry")
-            .mailbox("台北")
-            .mailbox("");
+        line.mailbox("Sent", false)
+            .mailbox("Tom & Jerry", false)
+            .mailbox("台北", false)
+            .mailbox("", false);
         assert_eq!(line.finish(), b"* Sent \"Tom &- Jerry\" &U,BTFw- \"\"\r\n");
+    }
+
+    #[test]
+    fn utf8_mailbox_names_are_atoms_quoted_or_literals() {
+        // RFC 6855 §3: after ENABLE UTF8=ACCEPT names go out as UTF-8.
+        let mut line = Line::untagged();
+        line.mailbox("Sent", true)
+            .mailbox("Tom & Jerry", true)
+            .mailbox("~peter/mail/台北/日本語", true)
+            .mailbox("a\"b", true)
+            .mailbox("", true);
+        assert_eq!(
+            line.finish(),
+            "* Sent \"Tom & Jerry\" \"~peter/mail/台北/日本語\" \"a\\\"b\" \"\"\r\n".as_bytes()
+        );
+        let mut long = Line::untagged();
+        let name = "é".repeat(600);
+        long.mailbox(&name, true);
+        assert!(long.finish().starts_with(b"* {1200}\r\n"));
     }
 
     #[test]

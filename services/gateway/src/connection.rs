@@ -5,8 +5,8 @@
 //! stream back for the upgrade.
 //!
 //! Once the session has authenticated, the connection joins its account's
-//! event feed ([`AccountEvents`]) and an idling session polls for updates
-//! as soon as the account is notified, with [`IdleTimers`] polling as the
+//! event feed ([`AccountEvents`]) and an idling session, or one with NOTIFY
+//! set (RFC 5465), polls for updates as soon as the account is notified, with [`IdleTimers`] polling as the
 //! fallback for lost events, keeping IDLE alive and bounding it.
 //!
 //! A [`CommandObserver`] watches the bytes both ways for per-command
@@ -44,6 +44,7 @@ use crate::config::{UpdateTimers, is_trusted_peer};
 use crate::events::{AccountEvents, AccountWatch, IdleDue, IdleTimers};
 
 mod commands;
+mod compress;
 mod sniffer;
 
 use commands::{CommandObserver, ObservedSink};
@@ -89,6 +90,8 @@ enum Ended<S> {
     Closed,
     /// The session answered STARTTLS; upgrade this stream.
     StartTls(S),
+    /// The session answered COMPRESS; go on over deflate.
+    Compress(S),
 }
 
 /// Serves one accepted connection until it closes; errors end it quietly.
@@ -111,7 +114,7 @@ pub(crate) async fn handle(
     }
 }
 
-fn configure_socket(stream: &TcpStream) {
+pub(crate) fn configure_socket(stream: &TcpStream) {
     let keepalive = TcpKeepalive::new()
         .with_time(KEEPALIVE_TIME)
         .with_interval(KEEPALIVE_INTERVAL);
@@ -151,16 +154,18 @@ impl Connection {
         tracing::debug!(trusted_peer, "connection accepted");
         if kind == ListenerKind::Imaps {
             let tls = self.handshake(stream).await?;
-            return self.serve_phase(&mut session, tls, true).await.map(drop);
+            let ended = self.serve_phase(&mut session, tls, true).await?;
+            return self.after_phase(&mut session, ended).await;
         }
         match self.serve_phase(&mut session, stream, true).await? {
-            Ended::Closed => Ok(()),
             Ended::StartTls(plain) => {
                 let tls = self.handshake(plain).await?;
                 session.tls_established();
                 tracing::debug!("starttls established");
-                self.serve_phase(&mut session, tls, false).await.map(drop)
+                let ended = self.serve_phase(&mut session, tls, false).await?;
+                self.after_phase(&mut session, ended).await
             }
+            ended => self.after_phase(&mut session, ended).await,
         }
     }
 
@@ -254,16 +259,20 @@ impl Connection {
                         Flow::Continue => {}
                         Flow::Close => break,
                         Flow::StartTls => return Ok(Ended::StartTls(stream.into_inner())),
+                        Flow::Compress => return Ok(Ended::Compress(stream.into_inner())),
                     }
                 }
-                notified_at = notified(self.account_watch.as_mut()), if session.is_idling() => {
+                // RFC 5465 §5: with NOTIFY, reports go out between commands too.
+                notified_at = notified(self.account_watch.as_mut()),
+                    if session.is_idling() || session.wants_notifications() => {
                     let mut sink = SocketSink::new(&mut stream, write_timeout);
                     answering_event(notified_at, session.poll_updates(Utc::now(), &mut sink))
                         .await?;
                     flush(&mut stream, write_timeout).await?;
                     idle_timers.checked();
                 }
-                due = idle_timers.next_due(), if session.is_idling() => {
+                due = idle_timers.next_due(),
+                    if session.is_idling() || session.wants_notifications() => {
                     let mut sink = SocketSink::new(&mut stream, write_timeout);
                     match due {
                         // RFC 2177: while idling, updates go out as they happen.
@@ -339,21 +348,21 @@ async fn notified(account_watch: Option<&mut AccountWatch>) -> Instant {
 }
 
 /// Completes when the server shuts down (or is gone: a dropped sender).
-async fn stopped(shutdown: &mut watch::Receiver<bool>) {
+pub(crate) async fn stopped(shutdown: &mut watch::Receiver<bool>) {
     // The guard `wait_for` returns is not `Send`; drop it at once.
     let _ = shutdown.wait_for(|stop| *stop).await;
 }
 
 /// Flushes buffered responses, bounded so a client that stops reading
 /// cannot hold the task forever.
-async fn flush<S: AsyncWrite + Unpin>(
+pub(crate) async fn flush<S: AsyncWrite + Unpin>(
     stream: &mut BufWriter<S>,
     limit: Duration,
 ) -> io::Result<()> {
     bounded(limit, stream.flush()).await
 }
 
-async fn bounded<T>(
+pub(crate) async fn bounded<T>(
     limit: Duration,
     operation: impl Future<Output = io::Result<T>>,
 ) -> io::Result<T> {
@@ -368,13 +377,13 @@ async fn bounded<T>(
 
 /// The session's output: buffered writes to the (plain or TLS) stream; the
 /// buffer drains to the socket when full, so a large FETCH streams.
-struct SocketSink<'a, S> {
+pub(crate) struct SocketSink<'a, S> {
     stream: &'a mut BufWriter<S>,
     write_timeout: Duration,
 }
 
 impl<'a, S> SocketSink<'a, S> {
-    fn new(stream: &'a mut BufWriter<S>, write_timeout: Duration) -> Self {
+    pub(crate) fn new(stream: &'a mut BufWriter<S>, write_timeout: Duration) -> Self {
         Self {
             stream,
             write_timeout,

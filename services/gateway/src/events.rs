@@ -198,10 +198,11 @@ impl IdleTimers {
         self.next_keepalive += self.timers.idle_keepalive;
     }
 
-    /// Completes when the next timer of an idling session is due; switches
-    /// between the normal and the fallback poll rate as the bus goes down
-    /// and comes back.
+    /// Completes when the session's next timer is due; switches between
+    /// the normal and the fallback poll rate as the bus goes down and comes
+    /// back. Outside IDLE (a NOTIFY session, RFC 5465) only the poll runs.
     pub(crate) async fn next_due(&mut self) -> IdleDue {
+        let idling = self.idle_started.is_some();
         let idle_started = self.idle_started.unwrap_or_else(Instant::now);
         let end_at = idle_started + self.timers.idle_max;
         loop {
@@ -214,8 +215,10 @@ impl IdleTimers {
             let poll_at = self.last_check + interval;
             tokio::select! {
                 biased;
-                () = tokio::time::sleep_until(end_at) => return IdleDue::End,
-                () = tokio::time::sleep_until(self.next_keepalive) => return IdleDue::Keepalive,
+                () = tokio::time::sleep_until(end_at), if idling => return IdleDue::End,
+                () = tokio::time::sleep_until(self.next_keepalive), if idling => {
+                    return IdleDue::Keepalive;
+                }
                 () = tokio::time::sleep_until(poll_at) => return IdleDue::Poll,
                 changed = bus_state_changed(self.bus_up.as_mut()) => {
                     if changed.is_err() {
@@ -269,6 +272,22 @@ mod tests {
         tokio::time::timeout(wait, second.notified()).await.unwrap();
         let quiet = tokio::time::timeout(Duration::from_millis(100), other.notified()).await;
         assert!(quiet.is_err(), "bob was woken by alice's event");
+    }
+
+    /// A NOTIFY session between commands is polled, never kept alive or
+    /// ended; once it idles, the IDLE clocks run.
+    #[tokio::test]
+    async fn outside_idle_only_the_poll_is_due() {
+        let timers = UpdateTimers {
+            poll_interval: Duration::from_millis(50),
+            fallback_poll_interval: Duration::from_millis(50),
+            idle_keepalive: Duration::from_millis(1),
+            idle_max: Duration::from_millis(2),
+        };
+        let mut idle_timers = IdleTimers::new(timers, None);
+        assert_eq!(idle_timers.next_due().await, IdleDue::Poll);
+        idle_timers.observe(true);
+        assert_eq!(idle_timers.next_due().await, IdleDue::Keepalive);
     }
 
     #[tokio::test]

@@ -4,12 +4,14 @@
 //! drain on shutdown, and [`GrpcBackend`], the `MailBackend` implementation
 //! over the metadata and blob gRPC contracts. With a change bus,
 //! [`AccountEvents`] wakes idling sessions when their account changes.
+//! [`serve_lmtp`] is the LMTP listener over a `DeliveryBackend`.
 #![forbid(unsafe_code)]
 
 mod backend;
 mod config;
 mod connection;
 mod events;
+mod lmtp;
 mod server;
 pub mod tls;
 
@@ -21,5 +23,6 @@ pub use config::{
 };
 pub use events::{AccountEvents, AccountWatch};
 pub use ipnet::IpNet;
+pub use lmtp::{DEFAULT_LMTP_TIMEOUT, LmtpServerConfig, default_allowed_networks, serve_lmtp};
 pub use server::serve;
 pub use tls::{TlsError, generate_self_signed, load_tls};

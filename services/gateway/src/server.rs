@@ -90,7 +90,7 @@ pub async fn serve(
         }
     }
     drop((imap, imaps));
-    drain(connections, &stop, config.drain_timeout).await;
+    drain(connections, &stop, config.drain_timeout, "imap").await;
     Ok(())
 }
 
@@ -125,9 +125,14 @@ fn spawn_connection(
 
 /// Stops every session with `* BYE`, waits up to `deadline`, then aborts
 /// the connections still running.
-async fn drain(mut connections: JoinSet<()>, stop: &watch::Sender<bool>, deadline: Duration) {
+pub(crate) async fn drain(
+    mut connections: JoinSet<()>,
+    stop: &watch::Sender<bool>,
+    deadline: Duration,
+    protocol: &'static str,
+) {
     let open = connections.len();
-    tracing::info!(connections = open, "draining imap connections");
+    tracing::info!(connections = open, protocol, "draining connections");
     stop.send_replace(true);
     let finished = tokio::time::timeout(deadline, async {
         while let Some(joined) = connections.join_next().await {
@@ -144,7 +149,7 @@ async fn drain(mut connections: JoinSet<()>, stop: &watch::Sender<bool>, deadlin
     }
 }
 
-fn report_panic(joined: Result<(), tokio::task::JoinError>) {
+pub(crate) fn report_panic(joined: Result<(), tokio::task::JoinError>) {
     if let Err(error) = joined
         && error.is_panic()
     {

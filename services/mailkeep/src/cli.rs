@@ -69,6 +69,13 @@ pub struct DevArgs {
         default_value = "127.0.0.1:1993"
     )]
     pub imaps_listen: SocketAddr,
+    /// LMTP (RFC 2033) for a local MTA such as Postfix.
+    #[arg(
+        long,
+        env = "MAILKEEP_DEV_LMTP_LISTEN",
+        default_value = "127.0.0.1:2424"
+    )]
+    pub lmtp_listen: SocketAddr,
     #[arg(
         long,
         env = "MAILKEEP_DEV_ADMIN_LISTEN",
@@ -96,6 +103,7 @@ mod tests {
         assert_eq!(args.data_dir, PathBuf::from("./.data"));
         assert_eq!(args.imap_listen.port(), 1143);
         assert_eq!(args.imaps_listen.port(), 1993);
+        assert_eq!(args.lmtp_listen.port(), 2424);
         assert_eq!(args.admin_listen.port(), 8080);
         assert_eq!(args.ops_listen.port(), 9090);
     }

@@ -21,6 +21,8 @@ fn start_dev(data_dir: &Path) -> Mailkeep {
         "127.0.0.1:0",
         "--imaps-listen",
         "127.0.0.1:0",
+        "--lmtp-listen",
+        "127.0.0.1:0",
     ])
     .args([
         "--admin-listen",

@@ -78,6 +78,9 @@ pub enum Matcher {
     Body(String),
     Text(String),
     ModSeqAtLeast(u64),
+    /// WITHIN (RFC 5032): the exact internal date, unix seconds.
+    InternalBeforeInstant(i64),
+    InternalSinceInstant(i64),
 }
 
 impl Matcher {
@@ -120,6 +123,8 @@ impl Matcher {
             SearchQuery::Body(text) => Matcher::Body(text.to_lowercase()),
             SearchQuery::Text(text) => Matcher::Text(text.to_lowercase()),
             SearchQuery::ModSeqAtLeast(modseq) => Matcher::ModSeqAtLeast(modseq.get()),
+            SearchQuery::InternalBeforeInstant(at) => Matcher::InternalBeforeInstant(*at),
+            SearchQuery::InternalSinceInstant(at) => Matcher::InternalSinceInstant(*at),
         }
     }
 
@@ -157,6 +162,8 @@ impl Matcher {
                 contains_folded(&row.header_text, needle) || contains_folded(&row.body_text, needle)
             }
             Matcher::ModSeqAtLeast(modseq) => row.modseq >= *modseq,
+            Matcher::InternalBeforeInstant(at) => row.internal_date < *at,
+            Matcher::InternalSinceInstant(at) => row.internal_date >= *at,
         }
     }
 }
@@ -228,6 +235,12 @@ impl Prefilter {
                 self.flags_clear |= bits
             }
             Matcher::ModSeqAtLeast(modseq) => self.modseq_min = self.modseq_min.max(*modseq),
+            Matcher::InternalBeforeInstant(at) => {
+                self.internal_max = self.internal_max.min(at.saturating_sub(1));
+            }
+            Matcher::InternalSinceInstant(at) => {
+                self.internal_min = self.internal_min.max(*at);
+            }
             Matcher::Internal(compare, day) => {
                 let start = day.saturating_mul(SECONDS_PER_DAY);
                 let zone = i64::from(MAX_ZONE_MINUTES) * 60;
@@ -318,6 +331,23 @@ mod tests {
         assert!(matches(SearchQuery::SentOn(19_870 * DAY)));
         assert!(matches(SearchQuery::SentBefore(19_871 * DAY)));
         assert!(!matches(SearchQuery::SentSince(19_871 * DAY)));
+    }
+
+    #[test]
+    fn within_instants_compare_exact_seconds() {
+        let at = row().internal_date;
+        assert!(matches(SearchQuery::InternalBeforeInstant(at + 1)));
+        assert!(!matches(SearchQuery::InternalBeforeInstant(at)));
+        assert!(matches(SearchQuery::InternalSinceInstant(at)));
+        assert!(!matches(SearchQuery::InternalSinceInstant(at + 1)));
+        let bounds = Prefilter::of(&Matcher::compile(
+            &SearchQuery::And(vec![
+                SearchQuery::InternalSinceInstant(100),
+                SearchQuery::InternalBeforeInstant(200),
+            ]),
+            &HashMap::new(),
+        ));
+        assert_eq!((bounds.internal_min, bounds.internal_max), (100, 199));
     }
 
     #[test]

@@ -11,10 +11,12 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use futures::stream::{self, BoxStream, StreamExt, TryStreamExt};
 use mailkeep_common::mail::{
-    AppendOutcome, Changes, CopyOutcome, ExpungeOutcome, Flags, MailboxInfo, MailboxStatus,
-    MessageMeta, MetaQuery, NewMessageMeta, SearchOutcome, SearchQuery, SelectedMailbox,
-    StoreOperation, StoreOutcome,
+    AppendOutcome, Changes, CopyOutcome, DeliveredMessage, ExpungeOutcome, Flags, MailboxInfo,
+    MailboxStatus, MessageMeta, MetaQuery, NewMessageMeta, RecipientDelivery, ResolvedRecipient,
+    SearchOutcome, SearchQuery, SelectedMailbox, StoreOperation, StoreOutcome,
 };
+use mailkeep_common::mail::{MetadataChange, MetadataEntry};
+use mailkeep_common::mail::{SortCriterion, SortOutcome, ThreadAlgorithm, ThreadOutcome};
 use mailkeep_common::{AccountId, MailboxId, ModSeq, Uid, UidSet};
 
 use crate::admin::AdminStore;
@@ -79,6 +81,29 @@ pub trait MetadataStore: Send + Sync + 'static {
         account: AccountId,
         name: &str,
     ) -> Result<MailboxStatus, StoreError>;
+    /// LIST-STATUS (RFC 5819): the status of each named mailbox that exists,
+    /// in request order, in one call; missing names are skipped.
+    async fn mailbox_statuses(
+        &self,
+        account: AccountId,
+        names: &[String],
+    ) -> Result<Vec<MailboxStatus>, StoreError>;
+    /// METADATA (RFC 5464): every entry of `mailbox` (`""`: the account's
+    /// server entries), by name; `NotFound` for a missing mailbox.
+    async fn metadata(
+        &self,
+        account: AccountId,
+        mailbox: &str,
+    ) -> Result<Vec<MetadataEntry>, StoreError>;
+    /// Applies SETMETADATA changes in one transaction: `InvalidArgument` for
+    /// a bad name, `Limit` for a value above `MAX_METADATA_VALUE_BYTES` or
+    /// more than `MAX_METADATA_ENTRIES` entries, and then nothing changes.
+    async fn set_metadata(
+        &self,
+        account: AccountId,
+        mailbox: &str,
+        changes: &[MetadataChange],
+    ) -> Result<(), StoreError>;
     /// SELECT (claims `\Recent` UIDs for the caller) or EXAMINE (`read_only`).
     async fn select_mailbox(
         &self,
@@ -155,6 +180,35 @@ pub trait MetadataStore: Send + Sync + 'static {
         mailbox: MailboxId,
         query: &SearchQuery,
     ) -> Result<SearchOutcome, StoreError>;
+    /// SORT (RFC 5256 §3, RFC 5957): the UIDs `query` matches, in the
+    /// order of `criteria` (ties ascending).
+    async fn sort(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+        query: &SearchQuery,
+        criteria: &[SortCriterion],
+    ) -> Result<SortOutcome, StoreError>;
+    /// THREAD (RFC 5256 §3): the messages `query` matches, threaded.
+    async fn thread(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+        query: &SearchQuery,
+        algorithm: ThreadAlgorithm,
+    ) -> Result<ThreadOutcome, StoreError>;
+
+    /// Resolves `local[+detail]@domain` (an account or an alias) for LMTP:
+    /// `NotFound` when unknown, `PermissionDenied` when the account or its
+    /// tenant is not active, `OverQuota` when either is already at quota.
+    async fn resolve_recipient(&self, address: &str) -> Result<ResolvedRecipient, StoreError>;
+    /// Stores each recipient's copy in its own transaction (quota checked
+    /// there), into the `detail` folder when it exists, else INBOX. One
+    /// result per recipient, in order.
+    async fn deliver(
+        &self,
+        deliveries: Vec<RecipientDelivery>,
+    ) -> Vec<Result<DeliveredMessage, StoreError>>;
 }
 
 /// Streams the metadata of `uids` page by page. The first page is read before

@@ -91,6 +91,7 @@ fn new_message(size: u64) -> pb::NewMessage {
             ..pb::MessageAnalysis::default()
         }),
         internal_date_offset: 60,
+        prefix: Vec::new(),
     }
 }
 
@@ -293,6 +294,50 @@ async fn messages_round_trip_and_fetch_streams() {
         .into_inner();
     assert_eq!(found.uids, [1, 2, 3]);
 
+    // SORT and THREAD answer over the same program; no criteria is a bad request.
+    let smaller = || {
+        Some(pb::SearchKey {
+            key: Some(pb::search_key::Key::Smaller(4)),
+        })
+    };
+    let sorted = client
+        .sort(pb::SortRequest {
+            account_id: account.id.clone(),
+            mailbox_id: inbox.clone(),
+            key: smaller(),
+            criteria: vec![pb::SortCriterion {
+                key: pb::SortKey::Size.into(),
+                reverse: true,
+            }],
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(sorted.uids, [3, 2, 1]);
+    let unsorted = pb::SortRequest {
+        account_id: account.id.clone(),
+        mailbox_id: inbox.clone(),
+        key: smaller(),
+        criteria: Vec::new(),
+    };
+    assert_eq!(
+        code(client.sort(unsorted).await),
+        ErrorCode::InvalidArgument
+    );
+    let threads = client
+        .thread(pb::ThreadRequest {
+            account_id: account.id.clone(),
+            mailbox_id: inbox.clone(),
+            key: smaller(),
+            algorithm: pb::ThreadAlgorithm::OrderedSubject.into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    // One "hello" thread: 1 with the children 2 and 3, flattened pre-order.
+    assert_eq!(threads.uids, [1, 2, 3]);
+    assert_eq!(threads.child_counts, [2, 0, 0]);
+
     let missing = pb::FetchMessagesRequest {
         account_id: account.id.clone(),
         mailbox_id: "0".repeat(32),
@@ -302,5 +347,96 @@ async fn messages_round_trip_and_fetch_streams() {
         code(client.fetch_messages(missing).await),
         ErrorCode::NotFound
     );
+    server.stop().await;
+}
+
+/// LIST-STATUS's batched STATUS and METADATA (issue 3) over the wire: order
+/// kept, missing names skipped, a removal distinct from an empty value, and
+/// the store's `Limit` reaching the client as LIMIT.
+#[tokio::test]
+async fn mailbox_extensions_travel_the_wire() {
+    let server = Server::start().await;
+    let mut client = server.client("internal-secret").await;
+    client
+        .create_tenant(pb::CreateTenantRequest {
+            domain: "ext.example".into(),
+        })
+        .await
+        .unwrap();
+    let account = client
+        .create_account(pb::CreateAccountRequest {
+            domain: "ext.example".into(),
+            local_part: "eve".into(),
+            password: "pw".into(),
+            quota_bytes: 0,
+            quota_messages: 0,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let statuses = client
+        .mailbox_statuses(pb::MailboxStatusesRequest {
+            account_id: account.id.clone(),
+            names: vec!["Sent".into(), "Nowhere".into(), "INBOX".into()],
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .statuses;
+    let names: Vec<String> = statuses
+        .into_iter()
+        .filter_map(|status| status.mailbox.map(|mailbox| mailbox.name))
+        .collect();
+    assert_eq!(names, ["Sent", "INBOX"]);
+
+    let change = |name: &str, remove: bool, value: &[u8]| pb::MetadataChange {
+        name: name.into(),
+        remove,
+        value: value.to_vec(),
+    };
+    client
+        .set_metadata(pb::SetMetadataRequest {
+            account_id: account.id.clone(),
+            mailbox: "INBOX".into(),
+            changes: vec![
+                change("/private/a", false, b""),
+                change("/private/b", false, b"x"),
+            ],
+        })
+        .await
+        .unwrap();
+    client
+        .set_metadata(pb::SetMetadataRequest {
+            account_id: account.id.clone(),
+            mailbox: "INBOX".into(),
+            changes: vec![change("/private/b", true, b"")],
+        })
+        .await
+        .unwrap();
+    let entries = client
+        .get_metadata(pb::GetMetadataRequest {
+            account_id: account.id.clone(),
+            mailbox: "INBOX".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner()
+        .entries;
+    assert_eq!(
+        entries,
+        [pb::MetadataEntry {
+            name: "/private/a".into(),
+            value: Vec::new()
+        }]
+    );
+    let too_large = change("/private/c", false, &vec![0; 64 * 1024 + 1]);
+    let refused = client
+        .set_metadata(pb::SetMetadataRequest {
+            account_id: account.id,
+            mailbox: String::new(),
+            changes: vec![too_large],
+        })
+        .await;
+    assert_eq!(code(refused), ErrorCode::Limit);
     server.stop().await;
 }

@@ -27,6 +27,11 @@ pub struct MailboxStatus {
     pub recent: u32,
     pub unseen: u32,
     pub size: u64,
+    /// Messages with `\Deleted` (RFC 9051 §6.3.11 STATUS DELETED).
+    pub deleted: u32,
+    /// Octets of the messages with `\Deleted`: what an EXPUNGE would free
+    /// (RFC 9208 STATUS DELETED-STORAGE, sent in units of 1024 octets).
+    pub deleted_size: u64,
 }
 
 /// The answer to SELECT/EXAMINE: counters and the whole UID list as ranges.

@@ -35,12 +35,15 @@ pub struct MessageAnalysis {
     pub message_id: String,
 }
 
-/// The metadata half of a message to append: its `size`-byte body is already
-/// stored as `blob_id`.
+/// The metadata half of a message to append: its body is already stored as
+/// `blob_id`; `size` counts `prefix` and the body.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewMessageMeta {
     pub blob_id: BlobId,
     pub size: u64,
+    /// Per-recipient header lines (Return-Path, Delivered-To) a delivery puts
+    /// before the shared blob (ARCHITECTURE.md §4); empty for APPEND.
+    pub prefix: Vec<u8>,
     /// Unix seconds.
     pub internal_date: i64,
     /// The zone the client gave, minutes east of UTC (kept for INTERNALDATE).
@@ -72,7 +75,11 @@ pub struct MessageMeta {
     pub modseq: ModSeq,
     pub flags: Flags,
     pub blob_id: BlobId,
+    /// Bytes of the message a client sees: `prefix` plus the blob.
     pub size: u64,
+    /// Header lines stored before the blob; the message is `prefix` followed
+    /// by the blob, and part offsets count it (ARCHITECTURE.md §4).
+    pub prefix: Vec<u8>,
     /// Unix seconds.
     pub internal_date: i64,
     /// Minutes east of UTC.

@@ -42,6 +42,11 @@ pub enum SearchQuery {
     Body(String),
     Text(String),
     ModSeqAtLeast(ModSeq),
+    /// WITHIN `OLDER` (RFC 5032): INTERNALDATE strictly before this instant
+    /// (unix seconds, exact, not by day).
+    InternalBeforeInstant(i64),
+    /// WITHIN `YOUNGER` (RFC 5032): INTERNALDATE at or after this instant.
+    InternalSinceInstant(i64),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

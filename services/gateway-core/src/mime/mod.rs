@@ -6,11 +6,13 @@
 //! fails: malformed mail gets a best-effort structure, as Dovecot does.
 
 mod address;
+mod binary_parts;
 mod bodystructure;
 #[cfg(test)]
 mod conformance_tests;
 #[cfg(test)]
 mod corpus_tests;
+mod decode;
 mod envelope;
 mod header;
 mod params;
@@ -22,6 +24,8 @@ use mail_parser::MessageParser;
 
 use crate::backend::MessageAnalysis;
 
+pub use binary_parts::encode_binary_parts;
+pub use decode::{TransferEncoding, UnknownTransferEncoding};
 pub use header::{HeaderFilter, filter_header};
 pub use part_table::{PartTable, SectionLocation};
 
@@ -31,13 +35,7 @@ const IMAP_FORMAT_VERSION: u8 = 1;
 /// Analyses a raw message. Never fails: malformed mail gets a best-effort
 /// structure, as Dovecot does.
 pub fn analyze(raw: &[u8]) -> MessageAnalysis {
-    // mail-parser has `debug_assert!`s that some malformed nestings trip in
-    // debug builds; such mail gets the flat structure instead of a panic.
-    let parsed =
-        std::panic::catch_unwind(|| MessageParser::default().parse(raw)).unwrap_or_else(|_| {
-            tracing::warn!(size = raw.len(), "mime parser gave up on a message");
-            None
-        });
+    let parsed = parse_message(raw);
     let root = tree::build(raw, parsed.as_ref());
     let fields = header::fields(&raw[root.header.clone()]);
 
@@ -65,6 +63,16 @@ pub fn analyze(raw: &[u8]) -> MessageAnalysis {
             .map(|id| String::from_utf8_lossy(&header::unfold(id)).into_owned())
             .unwrap_or_default(),
     }
+}
+
+/// mail-parser's view of `raw`. It has `debug_assert!`s that some malformed
+/// nestings trip in debug builds; such mail gets None (the flat structure)
+/// instead of a panic.
+fn parse_message(raw: &[u8]) -> Option<mail_parser::Message<'_>> {
+    std::panic::catch_unwind(|| MessageParser::default().parse(raw)).unwrap_or_else(|_| {
+        tracing::warn!(size = raw.len(), "mime parser gave up on a message");
+        None
+    })
 }
 
 /// Strips and checks the version byte of a stored envelope/bodystructure/

@@ -6,7 +6,7 @@
 
 use super::ParseErrorKind;
 use super::cursor::{Cursor, syntax, utf8};
-use super::{append, fetch, search};
+use super::{append, create, fetch, list_ext, metadata, notify, quota, search, select, sort};
 use crate::command::{AuthMechanism, CommandBody, MailboxName, StatusItem};
 
 /// The command `name` (as written) after `tag SP`, up to the line end.
@@ -18,17 +18,28 @@ pub(super) fn command(cursor: &mut Cursor<'_>, name: &str) -> Result<CommandBody
         "STARTTLS" => CommandBody::StartTls,
         "NAMESPACE" => CommandBody::Namespace,
         "IDLE" => CommandBody::Idle,
+        "COMPRESS" => {
+            cursor.sp()?;
+            CommandBody::Compress(cursor.atom()?.to_owned())
+        }
         "CHECK" => CommandBody::Check,
         "CLOSE" => CommandBody::Close,
         "UNSELECT" => CommandBody::Unselect,
         "EXPUNGE" => CommandBody::Expunge,
+        "CANCELUPDATE" => CommandBody::CancelUpdate(search::cancel_update_arguments(cursor)?),
         "ID" => CommandBody::Id(id_parameters(cursor)?),
         "ENABLE" => CommandBody::Enable(capabilities(cursor)?),
         "LOGIN" => login(cursor)?,
         "AUTHENTICATE" => authenticate(cursor)?,
-        "SELECT" => CommandBody::Select(mailbox_argument(cursor)?),
-        "EXAMINE" => CommandBody::Examine(mailbox_argument(cursor)?),
-        "CREATE" => CommandBody::Create(mailbox_argument(cursor)?),
+        "SELECT" => {
+            let (mailbox, parameters) = select::select_arguments(cursor)?;
+            CommandBody::Select(mailbox, parameters)
+        }
+        "EXAMINE" => {
+            let (mailbox, parameters) = select::select_arguments(cursor)?;
+            CommandBody::Examine(mailbox, parameters)
+        }
+        "CREATE" => create::create(cursor)?,
         "DELETE" => CommandBody::Delete(mailbox_argument(cursor)?),
         "SUBSCRIBE" => CommandBody::Subscribe(mailbox_argument(cursor)?),
         "UNSUBSCRIBE" => CommandBody::Unsubscribe(mailbox_argument(cursor)?),
@@ -36,16 +47,19 @@ pub(super) fn command(cursor: &mut Cursor<'_>, name: &str) -> Result<CommandBody
             from: mailbox_argument(cursor)?,
             to: mailbox_argument(cursor)?,
         },
-        "LIST" => {
-            let (reference, pattern) = list_arguments(cursor)?;
-            CommandBody::List { reference, pattern }
-        }
+        "LIST" => list_ext::list(cursor)?,
         "LSUB" => {
             let (reference, pattern) = list_arguments(cursor)?;
             CommandBody::Lsub { reference, pattern }
         }
         "STATUS" => status(cursor)?,
+        "GETQUOTA" => quota::get_quota(cursor)?,
+        "GETQUOTAROOT" => quota::get_quota_root(cursor)?,
+        "SETQUOTA" => quota::set_quota(cursor)?,
+        "GETMETADATA" => metadata::get_metadata(cursor)?,
+        "SETMETADATA" => metadata::set_metadata(cursor)?,
         "APPEND" => append::append(cursor)?,
+        "NOTIFY" => notify::notify(cursor)?,
         _ => return selected_command(cursor, name, false),
     })
 }
@@ -80,6 +94,14 @@ fn selected_command(
         "SEARCH" => CommandBody::Search {
             uid,
             args: search::search_arguments(cursor)?,
+        },
+        "SORT" => CommandBody::Sort {
+            uid,
+            args: sort::sort_arguments(cursor)?,
+        },
+        "THREAD" => CommandBody::Thread {
+            uid,
+            args: sort::thread_arguments(cursor)?,
         },
         "COPY" => {
             let (sequence, mailbox) = copy_arguments(cursor)?;
@@ -208,6 +230,12 @@ fn list_arguments(cursor: &mut Cursor<'_>) -> Result<(MailboxName, String), Pars
 fn status(cursor: &mut Cursor<'_>) -> Result<CommandBody, ParseErrorKind> {
     let mailbox = mailbox_argument(cursor)?;
     cursor.sp()?;
+    let items = status_items(cursor)?;
+    Ok(CommandBody::Status { mailbox, items })
+}
+
+/// `"(" status-att *(SP status-att) ")"`, also in LIST-STATUS (RFC 5819 §2).
+pub(super) fn status_items(cursor: &mut Cursor<'_>) -> Result<Vec<StatusItem>, ParseErrorKind> {
     cursor.expect(b'(', "'(' opening the status items")?;
     let mut items = Vec::new();
     loop {
@@ -219,6 +247,10 @@ fn status(cursor: &mut Cursor<'_>) -> Result<CommandBody, ParseErrorKind> {
             "UNSEEN" => StatusItem::Unseen,
             "HIGHESTMODSEQ" => StatusItem::HighestModSeq,
             "SIZE" => StatusItem::Size,
+            "DELETED" => StatusItem::Deleted,
+            "DELETED-STORAGE" => StatusItem::DeletedStorage,
+            "MAILBOXID" => StatusItem::MailboxId,
+            "APPENDLIMIT" => StatusItem::AppendLimit,
             other => {
                 return Err(ParseErrorKind::Syntax(format!(
                     "unknown status item {other}"
@@ -227,7 +259,7 @@ fn status(cursor: &mut Cursor<'_>) -> Result<CommandBody, ParseErrorKind> {
         };
         items.push(item);
         if cursor.eat(b')') {
-            return Ok(CommandBody::Status { mailbox, items });
+            return Ok(items);
         }
         cursor
             .sp()
@@ -327,11 +359,11 @@ mod tests {
     fn mailbox_commands() {
         assert_eq!(
             body("a select inbox\r\n"),
-            CommandBody::Select(name("INBOX"))
+            CommandBody::Select(name("INBOX"), Default::default())
         );
         assert_eq!(
             body("a EXAMINE \"Sent\"\r\n"),
-            CommandBody::Examine(name("Sent"))
+            CommandBody::Examine(name("Sent"), Default::default())
         );
         assert_eq!(
             body("a CREATE &ZeVnLIqe-/x\r\n"),

@@ -46,11 +46,18 @@ pub(crate) fn syntax(message: &str) -> ParseErrorKind {
 pub(crate) struct Cursor<'a> {
     input: &'a [u8],
     position: usize,
+    /// Mailbox names are UTF-8, not modified UTF-7 (RFC 6855 §3, RFC 9051
+    /// §5.1).
+    pub(crate) utf8_names: bool,
 }
 
 impl<'a> Cursor<'a> {
     pub(crate) fn new(input: &'a [u8]) -> Self {
-        Self { input, position: 0 }
+        Self {
+            input,
+            position: 0,
+            utf8_names: false,
+        }
     }
 
     pub(crate) fn peek(&self) -> Option<u8> {

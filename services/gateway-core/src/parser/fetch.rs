@@ -1,6 +1,7 @@
 //! FETCH and STORE arguments (RFC 3501 §6.4.5, §6.4.6, §9; RFC 9051 §6.4.5)
 //! with the CONDSTORE modifiers and the MODSEQ item (RFC 7162 §3.1.3,
-//! §3.1.4). FETCH macros (ALL, FAST, FULL) are expanded here, so the session
+//! §3.1.4), and BINARY[part]<partial>, BINARY.PEEK and BINARY.SIZE (RFC 3516
+//! §4.2). FETCH macros (ALL, FAST, FULL) are expanded here, so the session
 //! only ever sees single items.
 
 use super::ParseErrorKind;
@@ -17,16 +18,22 @@ pub(super) fn fetch_arguments(cursor: &mut Cursor<'_>) -> Result<FetchArgs, Pars
     cursor.sp()?;
     let attributes = fetch_items(cursor)?;
     let mut changed_since = None;
+    let mut vanished = false;
     if cursor.eat(b' ') {
         cursor.expect(b'(', "'(' opening the fetch modifiers")?;
         loop {
-            if !cursor.eat_keyword("CHANGEDSINCE") || changed_since.is_some() {
+            // RFC 7162 §3.2.6: VANISHED, only beside CHANGEDSINCE (checked
+            // by the session, which knows whether this is UID FETCH).
+            if !vanished && cursor.eat_keyword("VANISHED") {
+                vanished = true;
+            } else if changed_since.is_none() && cursor.eat_keyword("CHANGEDSINCE") {
+                cursor.sp()?;
+                match cursor.number64()? {
+                    0 => return Err(syntax("CHANGEDSINCE must be positive")),
+                    value => changed_since = Some(value),
+                }
+            } else {
                 return Err(syntax("unsupported fetch modifier"));
-            }
-            cursor.sp()?;
-            match cursor.number64()? {
-                0 => return Err(syntax("CHANGEDSINCE must be positive")),
-                value => changed_since = Some(value),
             }
             if cursor.eat(b')') {
                 break;
@@ -38,6 +45,7 @@ pub(super) fn fetch_arguments(cursor: &mut Cursor<'_>) -> Result<FetchArgs, Pars
         sequence,
         attributes,
         changed_since,
+        vanished,
     })
 }
 
@@ -69,7 +77,7 @@ fn fetch_items(cursor: &mut Cursor<'_>) -> Result<Vec<FetchAttribute>, ParseErro
 }
 
 /// `fetch-att` (RFC 3501 §9) plus `MODSEQ` (RFC 7162 §7).
-fn fetch_attribute(cursor: &mut Cursor<'_>) -> Result<FetchAttribute, ParseErrorKind> {
+pub(super) fn fetch_attribute(cursor: &mut Cursor<'_>) -> Result<FetchAttribute, ParseErrorKind> {
     let name = cursor.take_while(|byte| byte.is_ascii_alphanumeric() || byte == b'.');
     let name = String::from_utf8_lossy(name).to_ascii_uppercase();
     Ok(match name.as_str() {
@@ -80,6 +88,8 @@ fn fetch_attribute(cursor: &mut Cursor<'_>) -> Result<FetchAttribute, ParseError
         "BODYSTRUCTURE" => FetchAttribute::BodyStructure,
         "UID" => FetchAttribute::Uid,
         "MODSEQ" => FetchAttribute::ModSeq,
+        "EMAILID" => FetchAttribute::EmailId,
+        "THREADID" => FetchAttribute::ThreadId,
         "RFC822" => FetchAttribute::Rfc822,
         "RFC822.HEADER" => FetchAttribute::Rfc822Header,
         "RFC822.TEXT" => FetchAttribute::Rfc822Text,
@@ -89,6 +99,14 @@ fn fetch_attribute(cursor: &mut Cursor<'_>) -> Result<FetchAttribute, ParseError
             partial: partial(cursor)?,
             peek: name == "BODY.PEEK",
         },
+        "BINARY" | "BINARY.PEEK" => FetchAttribute::Binary {
+            part: section_binary(cursor)?,
+            partial: partial(cursor)?,
+            peek: name == "BINARY.PEEK",
+        },
+        "BINARY.SIZE" => FetchAttribute::BinarySize {
+            part: section_binary(cursor)?,
+        },
         "" => return Err(syntax("expected a fetch item")),
         other => {
             return Err(ParseErrorKind::Syntax(format!(
@@ -96,6 +114,31 @@ fn fetch_attribute(cursor: &mut Cursor<'_>) -> Result<FetchAttribute, ParseError
             )));
         }
     })
+}
+
+/// `section-binary`: "[" [section-part] "]" (RFC 3516 §4.2).
+fn section_binary(cursor: &mut Cursor<'_>) -> Result<Vec<u32>, ParseErrorKind> {
+    cursor.expect(b'[', "'[' opening the section")?;
+    let mut part = Vec::new();
+    if cursor.eat(b']') {
+        return Ok(part);
+    }
+    loop {
+        part.push(cursor.nz_number()?);
+        if cursor.eat(b']') {
+            return Ok(part);
+        }
+        cursor.expect(b'.', "'.' or ']' in the binary section")?;
+    }
+}
+
+/// A section spec as FETCH BODY[...] writes it, without the brackets (an
+/// IMAP URL's `;SECTION=`, RFC 5092 §3); None when it is not one.
+pub(crate) fn parse_section(spec: &str) -> Option<Section> {
+    let bracketed = format!("[{spec}]");
+    let mut cursor = Cursor::new(bracketed.as_bytes());
+    let section = section(&mut cursor).ok()?;
+    cursor.peek().is_none().then_some(section)
 }
 
 /// `section`: "[" [section-part ["." section-text] / section-msgtext] "]".
@@ -356,7 +399,8 @@ mod tests {
             "a FETCH 1 BODY[]<0.0>\r\n",
             "a FETCH 1 BODY[]<1>\r\n",
             "a FETCH 1 BODY.PEEK\r\n",
-            "a FETCH 1 BINARY[1]\r\n",
+            "a FETCH 1 BINARY[1.TEXT]\r\n",
+            "a FETCH 1 BINARY.SIZE[1]<0.1>\r\n",
             "a FETCH 1 BODY[HEADER.FIELDS ()]\r\n",
             "a FETCH 1 ()\r\n",
             "a FETCH 1 (FLAGS  UID)\r\n",
@@ -370,7 +414,10 @@ mod tests {
         let (_, args) = fetch("a UID FETCH 1:* (FLAGS) (CHANGEDSINCE 12345)\r\n");
         assert_eq!(args.changed_since, Some(12345));
         assert!(fails("a FETCH 1 FLAGS (CHANGEDSINCE 0)\r\n"));
-        assert!(fails("a FETCH 1 FLAGS (VANISHED)\r\n"));
+        // RFC 7162 §3.2.6 example; the session checks VANISHED's context.
+        let (_, args) = fetch("s100 UID FETCH 300:500 (FLAGS) (CHANGEDSINCE 12345 VANISHED)\r\n");
+        assert_eq!((args.changed_since, args.vanished), (Some(12345), true));
+        assert!(fails("a FETCH 1 FLAGS (VANISHED VANISHED)\r\n"));
         assert!(fails("a FETCH 1 FLAGS (CHANGEDSINCE 1 CHANGEDSINCE 2)\r\n"));
         assert!(fails("a FETCH 1 FLAGS \r\n"));
     }

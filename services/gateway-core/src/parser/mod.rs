@@ -1,19 +1,29 @@
 //! The IMAP command parser: one framed command (from [`crate::framing`]) in,
 //! one [`Command`] out, following RFC 3501 §9 and, where it is a superset,
 //! RFC 9051 §9, plus the extensions Mailkeep serves (LITERAL+, SASL-IR, ID,
-//! ENABLE, IDLE, UNSELECT, MOVE, UIDPLUS, CONDSTORE, MULTIAPPEND, SEARCHRES).
+//! ENABLE, IDLE, UNSELECT, MOVE, UIDPLUS, CONDSTORE, QRESYNC, OBJECTID,
+//! MULTIAPPEND, SEARCHRES, BINARY, CATENATE, COMPRESS, NOTIFY).
 //! Command names and keywords are case-insensitive; spacing is strict. An
 //! error carries the tag whenever the command began with a valid one, and
 //! never a tag that is not in the input.
 
 mod append;
 mod commands;
+mod create;
 mod cursor;
 mod fetch;
+mod list_ext;
+mod metadata;
+mod notify;
 mod primitives;
+mod quota;
 mod search;
+mod select;
+mod sort;
 #[cfg(test)]
 mod test_support;
+
+pub(crate) use fetch::parse_section;
 
 use std::fmt;
 
@@ -95,8 +105,16 @@ pub fn leading_tag(raw: &[u8]) -> Option<Tag> {
         .map(|tag| Tag(tag.to_owned()))
 }
 
-/// Parses one complete framed command, final CRLF included.
+/// Parses one complete framed command, final CRLF included, with mailbox
+/// names in modified UTF-7 (RFC 3501 §5.1.3).
 pub fn parse_command(raw: &[u8]) -> Result<Command, ParseError> {
+    parse_command_utf8(raw, false)
+}
+
+/// Parses one complete framed command; `utf8_names` takes mailbox names as
+/// UTF-8 rather than modified UTF-7, as after ENABLE UTF8=ACCEPT (RFC 6855
+/// §3) or IMAP4rev2 (RFC 9051 §5.1).
+pub fn parse_command_utf8(raw: &[u8], utf8_names: bool) -> Result<Command, ParseError> {
     let Some(tag) = leading_tag(raw) else {
         return Err(ParseError {
             tag: None,
@@ -104,6 +122,7 @@ pub fn parse_command(raw: &[u8]) -> Result<Command, ParseError> {
         });
     };
     let mut cursor = Cursor::new(&raw[tag.0.len() + 1..]);
+    cursor.utf8_names = utf8_names;
     match command_body(&mut cursor) {
         Ok(body) => Ok(Command { tag, body }),
         Err(kind) => Err(ParseError {

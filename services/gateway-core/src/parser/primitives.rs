@@ -2,7 +2,8 @@
 //! sequence sets (with SEARCHRES `$`, RFC 5182), flags and flag lists,
 //! dates and date-times, and mailbox names. Mailbox names leave here as
 //! UTF-8: `INBOX` in any case becomes `INBOX`, anything else is strictly
-//! modified-UTF-7 decoded (RFC 3501 §5.1, §5.1.3).
+//! modified-UTF-7 decoded (RFC 3501 §5.1, §5.1.3), or, once the session
+//! takes UTF-8 names (RFC 6855 §3, RFC 9051 §5.1), checked as UTF-8.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone};
 
@@ -175,7 +176,7 @@ impl Cursor<'_> {
     /// `mailbox`: "INBOX" / astring, decoded to UTF-8.
     pub(crate) fn mailbox(&mut self) -> Result<MailboxName, ParseErrorKind> {
         let wire = self.astring()?;
-        mailbox_from_wire(&wire)
+        mailbox_from_wire(&wire, self.utf8_names)
     }
 
     /// `list-mailbox` (RFC 3501 §9): 1*list-char / string, decoded to UTF-8.
@@ -195,6 +196,9 @@ impl Cursor<'_> {
         };
         if wire.eq_ignore_ascii_case(b"INBOX") {
             return Ok("INBOX".to_owned());
+        }
+        if self.utf8_names {
+            return utf8_name(&wire);
         }
         let text =
             std::str::from_utf8(&wire).map_err(|_| invalid_name(mutf7::Mutf7Error::NonAscii))?;
@@ -224,13 +228,36 @@ impl Cursor<'_> {
     }
 }
 
-/// Decodes one mailbox name as it came off the wire.
-pub(crate) fn mailbox_from_wire(wire: &[u8]) -> Result<MailboxName, ParseErrorKind> {
+/// Decodes one mailbox name as it came off the wire: UTF-8 when
+/// `utf8_names`, modified UTF-7 otherwise.
+pub(crate) fn mailbox_from_wire(
+    wire: &[u8],
+    utf8_names: bool,
+) -> Result<MailboxName, ParseErrorKind> {
     if wire.eq_ignore_ascii_case(b"INBOX") {
         return Ok(MailboxName("INBOX".to_owned()));
     }
+    if utf8_names {
+        return utf8_name(wire).map(MailboxName);
+    }
     let text = std::str::from_utf8(wire).map_err(|_| invalid_name(mutf7::Mutf7Error::NonAscii))?;
     mutf7::decode(text).map(MailboxName).map_err(invalid_name)
+}
+
+/// A UTF-8 mailbox name (or LIST pattern), without the characters RFC
+/// 6855 §3 forbids in one: C0 and C1 controls, DEL, U+2028 and U+2029.
+fn utf8_name(wire: &[u8]) -> Result<String, ParseErrorKind> {
+    let text = std::str::from_utf8(wire)
+        .map_err(|_| ParseErrorKind::InvalidMailboxName("not valid UTF-8".to_owned()))?;
+    if text
+        .chars()
+        .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+    {
+        return Err(ParseErrorKind::InvalidMailboxName(
+            "control or separator character".to_owned(),
+        ));
+    }
+    Ok(text.to_owned())
 }
 
 fn invalid_name(error: mutf7::Mutf7Error) -> ParseErrorKind {
@@ -378,6 +405,50 @@ mod tests {
         assert!(Cursor::new(b"()").list_pattern().is_err());
     }
 
+    fn utf8_cursor(input: &str) -> Cursor<'_> {
+        let mut cursor = Cursor::new(input.as_bytes());
+        cursor.utf8_names = true;
+        cursor
+    }
+
+    #[test]
+    fn utf8_names_are_taken_as_they_are() {
+        // RFC 6855 §3: after ENABLE UTF8=ACCEPT names are UTF-8, so a
+        // modified UTF-7 spelling is no longer decoded.
+        assert_eq!(utf8_cursor("\"台北\"").mailbox().unwrap().0, "台北");
+        assert_eq!(utf8_cursor("&U,BTFw-").mailbox().unwrap().0, "&U,BTFw-");
+        assert_eq!(utf8_cursor("inbox").mailbox().unwrap().0, "INBOX");
+        assert_eq!(
+            utf8_cursor("\"日本語/%\"").list_pattern().unwrap(),
+            "日本語/%"
+        );
+        assert_eq!(
+            utf8_cursor("&ZeVnLIqe-*").list_pattern().unwrap(),
+            "&ZeVnLIqe-*"
+        );
+        for forbidden in [
+            "\"a\u{1}\"",
+            "\"a\u{7f}\"",
+            "\"a\u{9f}\"",
+            "\"\u{2028}\"",
+            "\"\u{2029}*\"",
+        ] {
+            assert!(
+                matches!(
+                    utf8_cursor(forbidden).list_pattern(),
+                    Err(ParseErrorKind::InvalidMailboxName(_))
+                ),
+                "{forbidden:?}"
+            );
+        }
+        let mut invalid = Cursor::new(b"{1}\r\n\xff");
+        invalid.utf8_names = true;
+        assert!(matches!(
+            invalid.mailbox(),
+            Err(ParseErrorKind::InvalidMailboxName(_))
+        ));
+    }
+
     fn bound() -> impl Strategy<Value = SeqBound> {
         prop_oneof![Just(SeqBound::Largest), (1u32..).prop_map(SeqBound::Value)]
     }
@@ -390,6 +461,17 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn utf8_names_round_trip_through_the_encoder(name in "[^\u{2028}\u{2029}\\p{C}]{1,24}") {
+            prop_assume!(!name.eq_ignore_ascii_case("INBOX"));
+            let mut line = crate::response::Line::untagged();
+            line.mailbox(&name, true);
+            let wire = line.finish();
+            let mut cursor = Cursor::new(&wire[2..]);
+            cursor.utf8_names = true;
+            prop_assert_eq!(cursor.mailbox().unwrap().0, name);
+        }
+
         #[test]
         fn written_sequence_sets_parse_back(ranges in proptest::collection::vec((bound(), bound()), 1..8)) {
             let written: Vec<String> = ranges

@@ -1,12 +1,17 @@
 //! SEARCH arguments (RFC 3501 §6.4.4, §9): the optional CHARSET (only
 //! US-ASCII and UTF-8; anything else is `BadCharset`), every RFC 3501 key,
-//! parenthesised lists, OR and NOT, and CONDSTORE's `MODSEQ` (RFC 7162
-//! §3.1.5). Nesting is bounded by [`MAX_NESTING`] so that a hostile line
+//! parenthesised lists, OR and NOT, CONDSTORE's `MODSEQ` (RFC 7162
+//! §3.1.5) and WITHIN's `OLDER`/`YOUNGER` (RFC 5032). RETURN options are in
+//! `returns`. Nesting is bounded by [`MAX_NESTING`] so that a hostile line
 //! cannot exhaust the stack.
+
+mod returns;
 
 use super::ParseErrorKind;
 use super::cursor::{Cursor, syntax, utf8};
-use crate::command::{SearchArgs, SearchKey, SearchReturn};
+use crate::command::{SearchArgs, SearchKey};
+pub(super) use returns::cancel_update_arguments;
+pub(super) use returns::return_options;
 
 /// How deep NOT, OR and parentheses may nest.
 const MAX_NESTING: usize = 64;
@@ -26,23 +31,10 @@ pub(super) fn search_arguments(cursor: &mut Cursor<'_>) -> Result<SearchArgs, Pa
     let mut charset = None;
     if cursor.eat_keyword("CHARSET") {
         cursor.sp()?;
-        let name = cursor.astring()?.to_ascii_uppercase();
-        match name.as_slice() {
-            b"US-ASCII" => charset = Some("US-ASCII".to_owned()),
-            b"UTF-8" => charset = Some("UTF-8".to_owned()),
-            _ => return Err(ParseErrorKind::BadCharset),
-        }
+        charset = Some(charset_name(cursor)?.to_owned());
         cursor.sp()?;
     }
-    let mut keys = vec![search_key(cursor, 0)?];
-    while cursor.eat(b' ') {
-        keys.push(search_key(cursor, 0)?);
-    }
-    let criteria = if keys.len() == 1 {
-        keys.remove(0)
-    } else {
-        SearchKey::And(keys)
-    };
+    let criteria = search_criteria(cursor)?;
     Ok(SearchArgs {
         result,
         charset,
@@ -50,33 +42,28 @@ pub(super) fn search_arguments(cursor: &mut Cursor<'_>) -> Result<SearchArgs, Pa
     })
 }
 
-/// `"(" [search-return-opt *(SP search-return-opt)] ")"` (RFC 4731 §7);
-/// `()` means ALL (RFC 4731 §3.1).
-fn return_options(cursor: &mut Cursor<'_>) -> Result<Vec<SearchReturn>, ParseErrorKind> {
-    cursor.expect(b'(', "( after RETURN")?;
-    let mut options = Vec::new();
-    while !cursor.eat(b')') {
-        if !options.is_empty() {
-            cursor.sp()?;
-        }
-        let option = [
-            ("MIN", SearchReturn::Min),
-            ("MAX", SearchReturn::Max),
-            ("ALL", SearchReturn::All),
-            ("COUNT", SearchReturn::Count),
-        ]
-        .into_iter()
-        .find(|(name, _)| cursor.eat_keyword(name))
-        .map(|(_, option)| option)
-        .ok_or_else(|| syntax("unknown SEARCH RETURN option"))?;
-        if !options.contains(&option) {
-            options.push(option);
-        }
+/// A `charset` argument: only US-ASCII and UTF-8 (RFC 3501 §6.4.4, RFC
+/// 5256 §3); anything else is `BadCharset`.
+pub(super) fn charset_name(cursor: &mut Cursor<'_>) -> Result<&'static str, ParseErrorKind> {
+    match cursor.astring()?.to_ascii_uppercase().as_slice() {
+        b"US-ASCII" => Ok("US-ASCII"),
+        b"UTF-8" => Ok("UTF-8"),
+        _ => Err(ParseErrorKind::BadCharset),
     }
-    if options.is_empty() {
-        options.push(SearchReturn::All);
+}
+
+/// `search-key *(SP search-key)`; several keys are an implicit AND (also
+/// the criteria of SORT and THREAD).
+pub(super) fn search_criteria(cursor: &mut Cursor<'_>) -> Result<SearchKey, ParseErrorKind> {
+    let mut keys = vec![search_key(cursor, 0)?];
+    while cursor.eat(b' ') {
+        keys.push(search_key(cursor, 0)?);
     }
-    Ok(options)
+    Ok(if keys.len() == 1 {
+        keys.remove(0)
+    } else {
+        SearchKey::And(keys)
+    })
 }
 
 fn search_key(cursor: &mut Cursor<'_>, depth: usize) -> Result<SearchKey, ParseErrorKind> {
@@ -153,6 +140,17 @@ fn search_key(cursor: &mut Cursor<'_>, depth: usize) -> Result<SearchKey, ParseE
             SearchKey::Or(Box::new(left), Box::new(search_key(cursor, depth + 1)?))
         }
         "MODSEQ" => SearchKey::ModSeq(modseq_argument(cursor)?),
+        // WITHIN (RFC 5032 §3): `nz-number` seconds.
+        "OLDER" => {
+            cursor.sp()?;
+            SearchKey::Older(cursor.nz_number()?)
+        }
+        "YOUNGER" => {
+            cursor.sp()?;
+            SearchKey::Younger(cursor.nz_number()?)
+        }
+        "EMAILID" => SearchKey::EmailId(objectid_argument(cursor)?),
+        "THREADID" => SearchKey::ThreadId(objectid_argument(cursor)?),
         other => {
             return Err(ParseErrorKind::Syntax(format!(
                 "unknown search key {other}"
@@ -207,6 +205,17 @@ fn modseq_argument(cursor: &mut Cursor<'_>) -> Result<u64, ParseErrorKind> {
         cursor.sp()?;
     }
     cursor.number64()
+}
+
+/// `SP objectid`: 1 to 255 of `A-Z a-z 0-9 _ -` (RFC 8474 §7).
+fn objectid_argument(cursor: &mut Cursor<'_>) -> Result<String, ParseErrorKind> {
+    cursor.sp()?;
+    let id = cursor.take_while(|byte| byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-'));
+    if id.is_empty() || id.len() > 255 {
+        return Err(syntax("invalid object id"));
+    }
+    // ASCII only, so nothing is lost.
+    Ok(String::from_utf8_lossy(id).into_owned())
 }
 
 #[cfg(test)]
@@ -295,7 +304,7 @@ mod tests {
 
     #[test]
     fn esearch_return_options() {
-        use SearchReturn::*;
+        use crate::command::SearchReturn::*;
         let (uid, args) = search("a UID SEARCH RETURN (MIN COUNT min) CHARSET UTF-8 ALL\r\n");
         assert!(uid);
         assert_eq!(args.result, Some(vec![Min, Count]));
@@ -306,8 +315,7 @@ mod tests {
         );
         assert_eq!(search("a SEARCH ALL\r\n").1.result, None);
         for bad in [
-            &b"a SEARCH RETURN (SAVE) ALL\r\n"[..],
-            b"a SEARCH RETURN (MIN  MAX) ALL\r\n",
+            &b"a SEARCH RETURN (MIN  MAX) ALL\r\n"[..],
             b"a SEARCH RETURN (MIN ALL\r\n",
             b"a SEARCH RETURN ALL\r\n",
         ] {
@@ -359,6 +367,27 @@ mod tests {
             And(vec![And(vec![Deleted])])
         );
         assert_eq!(criteria("a SEARCH MODSEQ 0\r\n"), ModSeq(0));
+        assert_eq!(
+            criteria("a SEARCH OLDER 3600 YOUNGER 60\r\n"),
+            And(vec![Older(3600), Younger(60)])
+        );
+        assert!(matches!(
+            error(b"a SEARCH YOUNGER 0\r\n"),
+            ParseErrorKind::Syntax(_)
+        ));
+        // RFC 8474 §6 examples.
+        assert_eq!(
+            criteria("27 SEARCH EMAILID M6d99ac3275bb4e\r\n"),
+            EmailId("M6d99ac3275bb4e".into())
+        );
+        assert_eq!(
+            criteria("28 UID SEARCH THREADID T64b478a75b7ea9\r\n"),
+            ThreadId("T64b478a75b7ea9".into())
+        );
+        assert!(matches!(
+            error(b"a SEARCH EMAILID M+1\r\n"),
+            ParseErrorKind::Syntax(_)
+        ));
         assert_eq!(
             criteria("a SEARCH MODSEQ \"/flags/\\\\draft\" all 620162338\r\n"),
             ModSeq(620162338)

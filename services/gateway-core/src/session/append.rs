@@ -3,14 +3,17 @@
 //! here (ENVELOPE, BODYSTRUCTURE, part table: ARCHITECTURE.md §3a) and all of
 //! them are committed by one backend call, so either all land or none.
 //! A missing mailbox is `NO [TRYCREATE]`; new messages in the selected
-//! mailbox are announced by the sync that ends the command.
+//! mailbox are announced by the sync that ends the command. CATENATE
+//! messages (RFC 4469) are assembled first, and binary parts (RFC 3516)
+//! stored as base64.
 
 use mailkeep_common::ErrorCode;
 
+use super::catenate;
 use super::flags::storable_flags;
 use super::{CommandContext, Completion, Selected};
 use crate::backend::{BackendError, NewMessage};
-use crate::command::{AppendMessage, MailboxName};
+use crate::command::{AppendData, AppendMessage, MailboxName};
 use crate::mailbox_view::format_uid_list;
 use crate::mime;
 
@@ -27,6 +30,18 @@ pub(crate) async fn append(
     mailbox: &MailboxName,
     messages: Vec<AppendMessage>,
 ) -> Completion {
+    // The target first: a missing mailbox is TRYCREATE even when CATENATE
+    // URLs are bad too (RFC 4469 §5 orders nothing, clients expect this).
+    let selected_id = selected
+        .filter(|selected| selected.mailbox.name == mailbox.0)
+        .map(|selected| selected.mailbox.id);
+    let target = match selected_id {
+        Some(id) => id,
+        None => match ctx.backend.mailbox_status(ctx.principal, &mailbox.0).await {
+            Ok(status) => status.mailbox.id,
+            Err(error) => return refused(&error),
+        },
+    };
     let mut prepared = Vec::with_capacity(messages.len());
     for message in messages {
         let flags = match storable_flags(&message.flags) {
@@ -39,25 +54,25 @@ pub(crate) async fn append(
             Some(date) => (date.timestamp(), date.offset().local_minus_utc() / 60),
             None => (ctx.now.timestamp(), 0),
         };
-        let analysis = mime::analyze(&message.literal);
+        let literal = match message.data {
+            AppendData::Literal(literal) => literal,
+            AppendData::Catenate(parts) => match catenate::assemble(ctx, parts).await {
+                Ok(assembled) => assembled,
+                Err(refusal) => return refusal,
+            },
+        };
+        // RFC 3516 §4.4: binary parts are kept as base64, so BODY[] never
+        // carries a NUL and BINARY[] gives the appended octets back.
+        let raw = mime::encode_binary_parts(&literal).unwrap_or(literal);
+        let analysis = mime::analyze(&raw);
         prepared.push(NewMessage {
-            raw: message.literal,
+            raw,
             internal_date,
             internal_date_offset,
             flags,
             analysis,
         });
     }
-    let selected_id = selected
-        .filter(|selected| selected.mailbox.name == mailbox.0)
-        .map(|selected| selected.mailbox.id);
-    let target = match selected_id {
-        Some(id) => id,
-        None => match ctx.backend.mailbox_status(ctx.principal, &mailbox.0).await {
-            Ok(status) => status.mailbox.id,
-            Err(error) => return refused(&error),
-        },
-    };
     let count = prepared.len();
     match ctx.backend.append(ctx.principal, target, prepared).await {
         Ok(outcome) => {

@@ -12,18 +12,37 @@ use chrono::{DateTime, Utc};
 use mailkeep_common::ErrorCode;
 
 use super::state::Transition;
-use super::{Completion, ConnectionInfo, Flow, Reply, ResponseSink, Session, Step};
+use super::{Completion, ConnectionInfo, Flow, Reply, ResponseSink, Session, SessionConfig, Step};
 use crate::backend::MailBackend;
 use crate::command::{AuthMechanism, Tag};
 
 /// What every connection is offered; only what fully works.
-const BASE_CAPABILITIES: &str = "CAPABILITY IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE \
-                                 UNSELECT UIDPLUS MOVE MULTIAPPEND CHILDREN SPECIAL-USE ESEARCH";
+const BASE_CAPABILITIES: &str = "CAPABILITY IMAP4rev1 IMAP4rev2 CONDSTORE QRESYNC OBJECTID LITERAL+ LITERAL- SASL-IR ID ENABLE IDLE NAMESPACE \
+                                 UNSELECT UIDPLUS MOVE MULTIAPPEND CHILDREN SPECIAL-USE ESEARCH \
+                                 LIST-EXTENDED LIST-STATUS STATUS=SIZE CREATE-SPECIAL-USE \
+                                 QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE METADATA \
+                                 SEARCHRES WITHIN CONTEXT=SEARCH \
+                                 SORT SORT=DISPLAY ESORT CONTEXT=SORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES \
+                                 BINARY COMPRESS=DEFLATE CATENATE UTF8=ACCEPT NOTIFY";
+
+/// Whether `name` is offered to every connection: ENABLE switches on only
+/// what is advertised (RFC 5161 §3.1).
+pub(crate) fn is_advertised(name: &str) -> bool {
+    BASE_CAPABILITIES
+        .split_ascii_whitespace()
+        .any(|item| item.eq_ignore_ascii_case(name))
+}
 
 /// `CAPABILITY ...` (without `*`), fit for the response and the
 /// `[CAPABILITY ...]` code. Login-related items only before login.
-pub(crate) fn capabilities(connection: &ConnectionInfo, authenticated: bool) -> String {
+pub(crate) fn capabilities(
+    connection: &ConnectionInfo,
+    config: &SessionConfig,
+    authenticated: bool,
+) -> String {
     let mut list = BASE_CAPABILITIES.to_owned();
+    // RFC 7889 §3: the largest message APPEND accepts.
+    list.push_str(&format!(" APPENDLIMIT={}", config.max_literal_bytes));
     if authenticated {
         return list;
     }
@@ -89,18 +108,20 @@ fn privacy_required() -> Reply {
 pub(crate) async fn login(
     backend: &dyn MailBackend,
     connection: &ConnectionInfo,
+    config: &SessionConfig,
     login: &str,
     password: &str,
 ) -> Reply {
     if !connection.is_secure() {
         return privacy_required();
     }
-    check_credentials(backend, connection, login, password).await
+    check_credentials(backend, connection, config, login, password).await
 }
 
 async fn check_credentials(
     backend: &dyn MailBackend,
     connection: &ConnectionInfo,
+    config: &SessionConfig,
     login: &str,
     password: &str,
 ) -> Reply {
@@ -108,7 +129,10 @@ async fn check_credentials(
         Ok(principal) => {
             tracing::info!(login = %principal.login, account = %principal.account_id, "login succeeded");
             Reply {
-                completion: Completion::ok_with(capabilities(connection, true), "Logged in"),
+                completion: Completion::ok_with(
+                    capabilities(connection, config, true),
+                    "Logged in",
+                ),
                 transition: Transition::Authenticate(principal),
             }
         }
@@ -198,7 +222,14 @@ impl Session {
     async fn finish_plain(&self, encoded: &[u8]) -> Reply {
         match plain_credentials(encoded) {
             Ok((login, password)) => {
-                check_credentials(self.backend.as_ref(), &self.connection, &login, &password).await
+                check_credentials(
+                    self.backend.as_ref(),
+                    &self.connection,
+                    &self.config,
+                    &login,
+                    &password,
+                )
+                .await
             }
             Err(PlainError::Authorization) => Completion::no(
                 Some("AUTHORIZATIONFAILED"),
@@ -228,18 +259,19 @@ mod tests {
             trusted_peer: false,
             starttls_available: true,
         };
-        let list = capabilities(&plain, false);
-        assert!(
-            list.ends_with("SPECIAL-USE ESEARCH STARTTLS LOGINDISABLED"),
-            "{list}"
-        );
+        let config = SessionConfig::default();
+        let list = capabilities(&plain, &config, false);
+        assert!(list.ends_with("STARTTLS LOGINDISABLED"), "{list}");
         assert!(!list.contains("AUTH=PLAIN"));
         let tls = ConnectionInfo {
             tls_active: true,
             ..plain
         };
-        assert!(capabilities(&tls, false).ends_with("SPECIAL-USE ESEARCH AUTH=PLAIN"));
-        assert_eq!(capabilities(&tls, true), BASE_CAPABILITIES);
+        assert!(capabilities(&tls, &config, false).ends_with(" AUTH=PLAIN"));
+        assert_eq!(
+            capabilities(&tls, &config, true),
+            format!("{BASE_CAPABILITIES} APPENDLIMIT=67108864")
+        );
     }
 
     #[test]

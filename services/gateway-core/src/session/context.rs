@@ -15,6 +15,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use mailkeep_common::{ModSeq, Uid, UidSet};
 
+use super::enable::Enabled;
+pub use super::search_context::SearchContexts;
 use crate::backend::{BackendError, MailBackend, MailboxInfo, Principal};
 use crate::imap_code::response_code;
 use crate::mailbox_view::MailboxView;
@@ -50,6 +52,8 @@ pub struct Selected {
     pub reported_modseq: ModSeq,
     /// SEARCHRES `$` (RFC 5182), as UIDs.
     pub saved_search: Option<UidSet>,
+    /// CONTEXT=SEARCH live searches (RFC 5267 §4).
+    pub search_contexts: SearchContexts,
     /// Changes above `reported_modseq` that the client already knows: its
     /// own STORE or FETCH answered them with the message's flags, or it
     /// silenced them and assumes their result (RFC 3501 §6.4.6). MODSEQs are
@@ -68,6 +72,7 @@ impl Selected {
             read_only,
             recent,
             saved_search: None,
+            search_contexts: SearchContexts::default(),
             answered: BTreeSet::new(),
         }
     }
@@ -102,8 +107,12 @@ impl Selected {
 pub struct CommandContext<'a> {
     pub backend: &'a dyn MailBackend,
     pub principal: &'a Principal,
+    /// The session's enabled extensions; CONDSTORE-enabling commands set it.
+    pub enabled: &'a mut Enabled,
     pub out: &'a mut dyn ResponseSink,
     pub now: DateTime<Utc>,
+    /// The listener's limits (APPENDLIMIT, RFC 7889).
+    pub config: &'a super::SessionConfig,
 }
 
 /// The tagged answer that ends a command.

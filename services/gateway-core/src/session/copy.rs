@@ -75,7 +75,7 @@ pub(crate) async fn copy(
     }
     let mut response = condition(None, Status::Ok, Some(&copyuid), "moved");
     let moved: UidSet = outcome.source_uids.iter().copied().collect();
-    response.extend(remove_from_view(selected, &moved));
+    response.extend(remove_from_view(selected, &moved, ctx.enabled.qresync));
     ctx.out.send(&response).await?;
     Ok(Completion::ok("MOVE completed"))
 }

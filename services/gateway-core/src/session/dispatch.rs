@@ -10,7 +10,8 @@ use chrono::{DateTime, Utc};
 use super::state::{State, Transition};
 use super::{
     CommandContext, Completion, Flow, Reply, ResponseSink, Session, Step, append, auth, copy,
-    expunge, fetch, mailboxes, search, select, store,
+    enable, expunge, fetch, list_ext, mailboxes, metadata, notify, quota, search, search_context,
+    select, sort, special_use, store,
 };
 use crate::command::{CommandBody, Tag};
 use crate::response::{Line, Status, condition};
@@ -28,7 +29,8 @@ impl Session {
             C::Capability => {
                 let authenticated = self.state.principal().is_some();
                 let mut line = Line::untagged();
-                line.raw(auth::capabilities(&self.connection, authenticated).as_bytes());
+                let list = auth::capabilities(&self.connection, &self.config, authenticated);
+                line.raw(list.as_bytes());
                 out.send(&line.finish()).await?;
                 Completion::ok("CAPABILITY completed").into()
             }
@@ -56,6 +58,7 @@ impl Session {
                 auth::login(
                     self.backend.as_ref(),
                     &self.connection,
+                    &self.config,
                     &username,
                     &password,
                 )
@@ -70,11 +73,7 @@ impl Session {
                     .await;
             }
             C::Idle => return select::start_idle(self, tag.clone(), now, out).await,
-            C::Enable(_) => {
-                // RFC 5161 §3.2: nothing advertised needs enabling yet.
-                out.send(b"* ENABLED\r\n").await?;
-                Completion::ok("ENABLE completed").into()
-            }
+            C::Compress(mechanism) => return self.start_compression(tag, &mechanism, out).await,
             body => self.authenticated_command(tag, body, now, out).await?,
         };
         Ok(Step::Reply(reply))
@@ -99,12 +98,20 @@ impl Session {
         let ctx = &mut CommandContext {
             backend: self.backend.as_ref(),
             principal,
+            enabled: &mut self.enabled,
             out,
             now,
+            config: &self.config,
         };
+        enable::note_condstore_use(ctx, selected.as_deref(), &body).await?;
         let reply: Reply = match body {
-            C::Select(name) => select::select(ctx, &name, false).await?,
-            C::Examine(name) => select::select(ctx, &name, true).await?,
+            C::Enable(names) => enable::enable(ctx, &names).await?.into(),
+            C::Select(name, parameters) => {
+                select::select(ctx, selected.as_deref(), &name, &parameters, false).await?
+            }
+            C::Examine(name, parameters) => {
+                select::select(ctx, selected.as_deref(), &name, &parameters, true).await?
+            }
             C::Create(name) => mailboxes::create(ctx, &name).await.into(),
             C::Delete(name) => mailboxes::delete(ctx, selected.as_deref(), &name).await,
             C::Rename { from, to } => mailboxes::rename(ctx, selected, &from, &to).await.into(),
@@ -117,7 +124,33 @@ impl Session {
                 .await?
                 .into(),
             C::Namespace => mailboxes::namespace(ctx).await?.into(),
+            C::ListExtended(args) => list_ext::list_extended(ctx, &args).await?.into(),
+            C::CreateSpecialUse { name, uses } => {
+                special_use::create_special_use(ctx, &name, &uses)
+                    .await
+                    .into()
+            }
+            C::GetQuota(root) => quota::get_quota(ctx, &root).await?.into(),
+            C::GetQuotaRoot(mailbox) => quota::get_quota_root(ctx, &mailbox).await?.into(),
+            C::SetQuota { .. } => quota::set_quota().into(),
+            C::GetMetadata {
+                mailbox,
+                entries,
+                max_size,
+                depth,
+            } => metadata::get_metadata(ctx, &mailbox, &entries, max_size, depth)
+                .await?
+                .into(),
+            C::SetMetadata { mailbox, changes } => {
+                metadata::set_metadata(ctx, &mailbox, &changes).await.into()
+            }
             C::Status { mailbox, items } => mailboxes::status(ctx, &mailbox, &items).await?.into(),
+            C::Notify(request) => {
+                let selected_id = selected.as_deref().map(|selected| selected.mailbox.id);
+                notify::notify(ctx, selected_id, &request, &mut self.notifications)
+                    .await?
+                    .into()
+            }
             C::Append { mailbox, messages } => {
                 append::append(ctx, selected.as_deref(), &mailbox, messages)
                     .await
@@ -184,6 +217,9 @@ async fn selected_command(
         C::Expunge => expunge::expunge(ctx, selected, None).await?,
         C::UidExpunge(set) => expunge::expunge(ctx, selected, Some(&set)).await?,
         C::Search { uid, args } => search::search(ctx, selected, tag, uid, &args).await?,
+        C::Sort { uid, args } => sort::sort(ctx, selected, tag, uid, &args).await?,
+        C::Thread { uid, args } => sort::thread(ctx, selected, uid, &args).await?,
+        C::CancelUpdate(tags) => search_context::cancel_update(selected, &tags),
         C::Fetch { uid, args } => fetch::fetch(ctx, selected, uid, &args).await?,
         C::Store { uid, args } => store::store(ctx, selected, uid, &args).await?,
         C::Copy {

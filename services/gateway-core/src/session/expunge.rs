@@ -11,6 +11,7 @@ use std::io;
 
 use mailkeep_common::UidSet;
 
+use super::qresync::vanished_line;
 use super::{CommandContext, Completion, Selected};
 use crate::command::SequenceSet;
 
@@ -46,17 +47,25 @@ pub(crate) async fn expunge(
             return Ok(Completion::from_backend(&error));
         }
     };
-    let response = remove_from_view(selected, &outcome.expunged);
+    let response = remove_from_view(selected, &outcome.expunged, ctx.enabled.qresync);
     ctx.out.send(&response).await?;
     Ok(Completion::ok("EXPUNGE completed"))
 }
 
 /// Removes `uids` from the view and the `\Recent` set, returning the
-/// `* n EXPUNGE` lines, highest number first, for those the view held.
-pub(super) fn remove_from_view(selected: &mut Selected, uids: &UidSet) -> Vec<u8> {
-    let mut response = Vec::new();
-    for seq in selected.view.remove_all(uids) {
-        response.extend(format!("* {seq} EXPUNGE\r\n").into_bytes());
+/// `* n EXPUNGE` lines, highest number first, for those the view held, or
+/// one `* VANISHED uids` once QRESYNC is enabled (RFC 7162 §3.2.10).
+pub(super) fn remove_from_view(selected: &mut Selected, uids: &UidSet, vanished: bool) -> Vec<u8> {
+    // RFC 5267 §4.3.4: REMOVEFROM precedes the EXPUNGEs it explains.
+    let mut response = selected.search_contexts.expunge(&selected.view, uids);
+    if vanished {
+        let gone = uids.intersection(selected.view.uids());
+        selected.view.remove_all(&gone);
+        response.extend(vanished_line(&gone, false));
+    } else {
+        for seq in selected.view.remove_all(uids) {
+            response.extend(format!("* {seq} EXPUNGE\r\n").into_bytes());
+        }
     }
     for uid in selected.recent.intersection(uids).iter() {
         selected.recent.remove(uid);

@@ -1,5 +1,5 @@
 //! FETCH and UID FETCH (RFC 3501 §6.4.5, §6.4.8, §7.4.2; RFC 7162 §3.1.4
-//! CHANGEDSINCE and MODSEQ). One `fetch_meta` stream asks only for the
+//! CHANGEDSINCE and MODSEQ; RFC 3516 BINARY, in `binary`). One `fetch_meta` stream asks only for the
 //! columns the items need; each message's `* n FETCH (...)` line is written
 //! as it arrives, so memory stays bounded by one message.
 //!
@@ -10,7 +10,10 @@
 //! line carrying FLAGS tells the client the message as of its MODSEQ, so
 //! that change is remembered as answered and the sync does not repeat it.
 
+mod binary;
+mod prefixed;
 mod section;
+mod url;
 
 use std::io;
 
@@ -19,11 +22,13 @@ use futures::StreamExt;
 use mailkeep_common::{ModSeq, UidSet};
 
 use super::flags::write_flag_list;
-use super::{CommandContext, Completion, Selected};
+use super::{CommandContext, Completion, Selected, qresync};
 use crate::backend::{BackendResult, Flags, MessageMeta, MetaQuery, StoreOperation, SystemFlags};
 use crate::command::{FetchArgs, FetchAttribute, Section, SectionText};
 use crate::response::Line;
+use binary::ItemFailure;
 use section::{MessageSource, StoredImap, section_name};
+pub(super) use url::read_url_part;
 
 /// What one FETCH command asks of every message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,6 +64,7 @@ impl FetchPlan {
             FetchAttribute::BodySection {
                 section, partial, ..
             } => partial.is_none() && *section == Section::default(),
+            FetchAttribute::Binary { part, partial, .. } => part.is_empty() && partial.is_none(),
             _ => false,
         });
         let query = MetaQuery {
@@ -69,6 +75,9 @@ impl FetchPlan {
             with_part_table: items.iter().any(|item| match item {
                 FetchAttribute::Rfc822Header | FetchAttribute::Rfc822Text => true,
                 FetchAttribute::BodySection { section, .. } => *section != Section::default(),
+                FetchAttribute::Binary { part, .. } | FetchAttribute::BinarySize { part } => {
+                    !part.is_empty()
+                }
                 _ => false,
             }),
             changed_since: args.changed_since.map(ModSeq::new),
@@ -95,6 +104,7 @@ fn sets_seen(item: &FetchAttribute) -> bool {
         FetchAttribute::Rfc822
             | FetchAttribute::Rfc822Text
             | FetchAttribute::BodySection { peek: false, .. }
+            | FetchAttribute::Binary { peek: false, .. }
     )
 }
 
@@ -111,7 +121,26 @@ pub(crate) async fn fetch(
         Ok(uids) => uids,
         Err(error) => return Ok(Completion::bad(error.to_string())),
     };
-    let plan = FetchPlan::new(args, uid, selected.read_only);
+    let mut plan = FetchPlan::new(args, uid, selected.read_only);
+    // RFC 7162 §3.1.4: once CONDSTORE is on, FLAGS come with their MODSEQ.
+    if ctx.enabled.condstore && plan.items.contains(&FetchAttribute::Flags) {
+        push_unique(&mut plan.items, FetchAttribute::ModSeq);
+    }
+    if args.vanished {
+        // RFC 7162 §3.2.6: only UID FETCH with CHANGEDSINCE, after ENABLE QRESYNC.
+        let Some(since) = args.changed_since.filter(|_| uid && ctx.enabled.qresync) else {
+            return Ok(Completion::bad(
+                "VANISHED needs UID FETCH, CHANGEDSINCE and ENABLE QRESYNC",
+            ));
+        };
+        let reported =
+            qresync::report_vanished_since(ctx, selected, &args.sequence, ModSeq::new(since))
+                .await?;
+        if let Err(error) = reported {
+            tracing::warn!(mailbox = %selected.mailbox.id, code = %error.code, "vanished query failed");
+            return Ok(Completion::from_backend(&error));
+        }
+    }
     if uids.is_empty() {
         return Ok(Completion::ok("FETCH completed"));
     }
@@ -138,7 +167,7 @@ pub(crate) async fn fetch(
             Ok(meta) => write_message(ctx, selected, &plan, &meta)
                 .await
                 .map(|line| line.map(|line| (line, meta.uid, meta.modseq))),
-            Err(error) => Err(error),
+            Err(error) => Err(ItemFailure::Backend(error)),
         };
         match written {
             Ok(Some((line, uid, modseq))) => {
@@ -150,9 +179,13 @@ pub(crate) async fn fetch(
                 }
             }
             Ok(None) => {}
-            Err(error) => {
+            Err(ItemFailure::Backend(error)) => {
                 tracing::warn!(mailbox = %selected.mailbox.id, code = %error.code, "fetch failed");
                 return Ok(Completion::from_backend(&error));
+            }
+            Err(ItemFailure::UnknownTransferEncoding) => {
+                let text = "unknown content-transfer-encoding";
+                return Ok(Completion::no(Some("UNKNOWN-CTE"), text));
             }
         }
     }
@@ -189,7 +222,7 @@ async fn write_message(
     selected: &Selected,
     plan: &FetchPlan,
     meta: &MessageMeta,
-) -> BackendResult<Option<Vec<u8>>> {
+) -> Result<Option<Vec<u8>>, ItemFailure> {
     let Some(seq) = selected.view.seq_of(meta.uid) else {
         return Ok(None);
     };
@@ -217,6 +250,16 @@ async fn write_message(
             }
             FetchAttribute::ModSeq => {
                 line.open_named("MODSEQ").number(meta.modseq.get()).close();
+            }
+            // RFC 8474 §5: a message without a thread id has THREADID NIL.
+            FetchAttribute::EmailId => {
+                line.open_named("EMAILID").atom(&meta.email_id).close();
+            }
+            FetchAttribute::ThreadId if meta.thread_id.is_empty() => {
+                line.atom("THREADID").atom("NIL");
+            }
+            FetchAttribute::ThreadId => {
+                line.open_named("THREADID").atom(&meta.thread_id).close();
             }
             FetchAttribute::Envelope => {
                 let bytes = source.structure(StoredImap::Envelope).await?;
@@ -255,6 +298,16 @@ async fn write_message(
                 let data = source.section(&section, None).await?;
                 line.atom(name);
                 write_data(&mut line, data.as_deref());
+            }
+            FetchAttribute::Binary { part, partial, .. } => {
+                let data = binary::binary_item(&mut source, part, *partial).await?;
+                line.raw(&binary::item_name("BINARY", part, *partial));
+                binary::write_binary(&mut line, data.as_deref());
+            }
+            FetchAttribute::BinarySize { part } => {
+                let size = binary::binary_size(&mut source, part, meta.size).await?;
+                line.raw(&binary::item_name("BINARY.SIZE", part, None))
+                    .number(size);
             }
         }
     }

@@ -11,13 +11,15 @@ use std::io;
 
 use mailkeep_common::ErrorCode;
 
+use super::select::mailbox_id_code;
 use super::state::Transition;
 use super::{CommandContext, Completion, Reply, Selected};
+use crate::backend::MailboxStatus;
 use crate::command::{MailboxName, StatusItem};
 use crate::response::Line;
 
-const DELIMITER: char = '/';
-const INBOX: &str = "INBOX";
+pub(super) const DELIMITER: char = '/';
+pub(super) const INBOX: &str = "INBOX";
 
 /// A name the store can hold: non-empty, no empty level, no control chars.
 fn is_valid_name(name: &str) -> bool {
@@ -32,6 +34,15 @@ fn invalid_name() -> Completion {
 
 /// CREATE (RFC 3501 §6.3.3): a trailing delimiter only declares intent.
 pub(crate) async fn create(ctx: &mut CommandContext<'_>, name: &MailboxName) -> Completion {
+    create_with_use(ctx, name, None).await
+}
+
+/// CREATE, optionally with the one special use CREATE-SPECIAL-USE checked.
+pub(super) async fn create_with_use(
+    ctx: &mut CommandContext<'_>,
+    name: &MailboxName,
+    special_use: Option<&str>,
+) -> Completion {
     let name = name.0.trim_end_matches(DELIMITER);
     if name.eq_ignore_ascii_case(INBOX) {
         return Completion::no(Some("ALREADYEXISTS"), "INBOX always exists");
@@ -39,8 +50,13 @@ pub(crate) async fn create(ctx: &mut CommandContext<'_>, name: &MailboxName) -> 
     if !is_valid_name(name) {
         return invalid_name();
     }
-    match ctx.backend.create_mailbox(ctx.principal, name, None).await {
-        Ok(_) => Completion::ok("CREATE completed"),
+    match ctx
+        .backend
+        .create_mailbox(ctx.principal, name, special_use)
+        .await
+    {
+        // RFC 8474 §4: the new mailbox's id in the tagged OK.
+        Ok(created) => Completion::ok_with(mailbox_id_code(created.id), "CREATE completed"),
         Err(error) => Completion::from_backend(&error),
     }
 }
@@ -128,7 +144,7 @@ struct Node {
 
 /// `pattern` matches `name` with `*` (anything) and `%` (anything but the
 /// delimiter), RFC 3501 §6.3.8.
-fn wildcard_match(pattern: &str, name: &str) -> bool {
+pub(super) fn wildcard_match(pattern: &str, name: &str) -> bool {
     let name: Vec<char> = name.chars().collect();
     // reachable[i]: the pattern so far matches exactly name[..i].
     let mut reachable = vec![false; name.len() + 1];
@@ -159,7 +175,7 @@ fn wildcard_match(pattern: &str, name: &str) -> bool {
 }
 
 /// INBOX is case-insensitive (RFC 3501 §5.1), also as a pattern's first level.
-fn normalize_inbox(pattern: &str) -> String {
+pub(super) fn normalize_inbox(pattern: &str) -> String {
     match pattern.get(..INBOX.len()) {
         Some(head)
             if head.eq_ignore_ascii_case(INBOX)
@@ -185,6 +201,19 @@ fn hierarchy(listed: impl IntoIterator<Item = (String, Option<String>)>) -> BTre
     nodes
 }
 
+/// RFC 3501 §6.3.8: `LIST reference ""` answers the hierarchy delimiter and
+/// the reference's root.
+pub(super) fn delimiter_line(reference: &MailboxName, utf8_names: bool) -> Vec<u8> {
+    let root = match reference.0.find(DELIMITER) {
+        Some(index) => &reference.0[..=index],
+        None => "",
+    };
+    let mut line = Line::untagged();
+    line.atom("LIST").open().atom("\\Noselect").close();
+    line.string(b"/").mailbox(root, utf8_names);
+    line.finish()
+}
+
 /// LIST or LSUB with a reference and a pattern.
 pub(crate) async fn list(
     ctx: &mut CommandContext<'_>,
@@ -194,15 +223,8 @@ pub(crate) async fn list(
 ) -> io::Result<Completion> {
     let command = if lsub { "LSUB" } else { "LIST" };
     if pattern.is_empty() && !lsub {
-        // RFC 3501 §6.3.8: the delimiter and the reference's root.
-        let root = match reference.0.find(DELIMITER) {
-            Some(index) => &reference.0[..=index],
-            None => "",
-        };
-        let mut line = Line::untagged();
-        line.atom(command).open().atom("\\Noselect").close();
-        line.string(b"/").mailbox(root);
-        ctx.out.send(&line.finish()).await?;
+        let line = delimiter_line(reference, ctx.enabled.utf8_names());
+        ctx.out.send(&line).await?;
         return Ok(Completion::ok("LIST completed"));
     }
     let listed: Vec<(String, Option<String>)> = if lsub {
@@ -262,7 +284,9 @@ pub(crate) async fn list(
         for attribute in attributes {
             line.atom(attribute);
         }
-        line.close().string(b"/").mailbox(name);
+        line.close()
+            .string(b"/")
+            .mailbox(name, ctx.enabled.utf8_names());
         response.extend(line.finish());
     }
     ctx.out.send(&response).await?;
@@ -287,8 +311,28 @@ pub(crate) async fn status(
         Ok(status) => status,
         Err(error) => return Ok(Completion::from_backend(&error)),
     };
+    let line = status_line(
+        &mailbox.0,
+        items,
+        &status,
+        ctx.config.max_literal_bytes,
+        ctx.enabled.utf8_names(),
+    );
+    ctx.out.send(&line).await?;
+    Ok(Completion::ok("STATUS completed"))
+}
+
+/// `* STATUS name (item value ...)`, items in the order asked; LIST-STATUS
+/// (RFC 5819) sends the same line after a mailbox's LIST answer.
+pub(super) fn status_line(
+    mailbox: &str,
+    items: &[StatusItem],
+    status: &MailboxStatus,
+    append_limit: u64,
+    utf8_names: bool,
+) -> Vec<u8> {
     let mut line = Line::untagged();
-    line.atom("STATUS").mailbox(&mailbox.0).open();
+    line.atom("STATUS").mailbox(mailbox, utf8_names).open();
     for item in items {
         let (name, value) = match item {
             StatusItem::Messages => ("MESSAGES", u64::from(status.messages)),
@@ -298,12 +342,23 @@ pub(crate) async fn status(
             StatusItem::Unseen => ("UNSEEN", u64::from(status.unseen)),
             StatusItem::HighestModSeq => ("HIGHESTMODSEQ", status.mailbox.highest_modseq.get()),
             StatusItem::Size => ("SIZE", status.size),
+            // RFC 8474 §4: the only non-numeric item.
+            StatusItem::MailboxId => {
+                line.atom("MAILBOXID")
+                    .open()
+                    .atom(&status.mailbox.id.to_string())
+                    .close();
+                continue;
+            }
+            StatusItem::Deleted => ("DELETED", u64::from(status.deleted)),
+            // RFC 9208: in units of 1024 octets, like the STORAGE resource.
+            StatusItem::DeletedStorage => ("DELETED-STORAGE", status.deleted_size.div_ceil(1024)),
+            StatusItem::AppendLimit => ("APPENDLIMIT", append_limit),
         };
         line.atom(name).number(value);
     }
     line.close();
-    ctx.out.send(&line.finish()).await?;
-    Ok(Completion::ok("STATUS completed"))
+    line.finish()
 }
 
 #[cfg(test)]

@@ -11,15 +11,29 @@
 
 mod append;
 mod auth;
+mod catenate;
+mod compress;
 mod context;
 mod copy;
 mod dispatch;
+mod enable;
+mod esearch;
 mod expunge;
 mod fetch;
 pub(crate) mod flags;
+mod list_ext;
 mod mailboxes;
+mod metadata;
+mod notify;
+mod object_ids;
+mod qresync;
+mod quota;
 mod search;
+mod search_context;
+mod search_modseq;
 mod select;
+mod sort;
+mod special_use;
 mod state;
 mod store;
 #[cfg(test)]
@@ -30,13 +44,16 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
+/// The SASL PLAIN decoder, shared with the LMTP `AUTH PLAIN`.
+pub(crate) use auth::plain_credentials;
 pub use context::*;
+pub use enable::Enabled;
 pub use state::SessionError;
 
 use crate::backend::{MailBackend, Principal};
 use crate::command::{Command, CommandBody, Tag};
 use crate::framing::{FrameEvent, Framer, FramingLimits, Limit};
-use crate::parser::{ParseError, ParseErrorKind, parse_command};
+use crate::parser::{ParseError, ParseErrorKind, parse_command_utf8};
 use crate::response::{Line, Status, condition};
 use state::{State, StateKind, Transition};
 
@@ -50,6 +67,9 @@ pub struct SessionConfig {
     pub max_literal_bytes: u64,
     /// Shown in the greeting.
     pub server_name: String,
+    /// METADATA `/shared/admin` (RFC 5464 §3.2.1.1): how to reach the
+    /// administrator, e.g. a `mailto:` URI; read-only, absent when `None`.
+    pub admin_contact: Option<String>,
 }
 
 impl Default for SessionConfig {
@@ -58,6 +78,7 @@ impl Default for SessionConfig {
             max_line_bytes: 64 * 1024,
             max_literal_bytes: 64 * 1024 * 1024,
             server_name: "Mailkeep".to_owned(),
+            admin_contact: None,
         }
     }
 }
@@ -86,6 +107,8 @@ pub enum Flow {
     StartTls,
     /// Flush and close the connection.
     Close,
+    /// Wrap both directions in raw deflate now (RFC 4978 §4).
+    Compress,
 }
 
 /// What a dispatched command produced: a tagged reply still to complete, or
@@ -131,8 +154,8 @@ fn requirement(body: &CommandBody) -> Requirement {
         C::Capability | C::Noop | C::Logout | C::Id(_) => Requirement::Any,
         C::StartTls | C::Login { .. } | C::Authenticate { .. } => Requirement::NotAuthenticated,
         C::Enable(_) => Requirement::AuthenticatedOnly,
-        C::Select(_)
-        | C::Examine(_)
+        C::Select(..)
+        | C::Examine(..)
         | C::Create(_)
         | C::Delete(_)
         | C::Rename { .. }
@@ -140,16 +163,28 @@ fn requirement(body: &CommandBody) -> Requirement {
         | C::Unsubscribe(_)
         | C::List { .. }
         | C::Lsub { .. }
+        | C::ListExtended(_)
+        | C::CreateSpecialUse { .. }
+        | C::GetQuota(_)
+        | C::GetQuotaRoot(_)
+        | C::GetMetadata { .. }
+        | C::SetMetadata { .. }
+        | C::SetQuota { .. }
         | C::Namespace
         | C::Status { .. }
         | C::Append { .. }
-        | C::Idle => Requirement::Authenticated,
+        | C::Idle
+        | C::Compress(_)
+        | C::Notify(_) => Requirement::Authenticated,
         C::Check
         | C::Close
         | C::Unselect
         | C::Expunge
         | C::UidExpunge(_)
+        | C::CancelUpdate(_)
         | C::Search { .. }
+        | C::Sort { .. }
+        | C::Thread { .. }
         | C::Fetch { .. }
         | C::Store { .. }
         | C::Copy { .. }
@@ -181,6 +216,11 @@ pub struct Session {
     /// AUTHENTICATE waiting for the client's response line (RFC 3501 §6.2.2).
     pending_authentication: Option<Tag>,
     consecutive_bad: u32,
+    enabled: Enabled,
+    /// COMPRESS=DEFLATE is on (RFC 4978).
+    compression_active: bool,
+    /// NOTIFY SET in force (RFC 5465).
+    notifications: Option<notify::Notifications>,
 }
 
 impl Session {
@@ -201,6 +241,9 @@ impl Session {
             state: State::NotAuthenticated,
             pending_authentication: None,
             consecutive_bad: 0,
+            enabled: Enabled::default(),
+            compression_active: false,
+            notifications: None,
         }
     }
 
@@ -208,7 +251,7 @@ impl Session {
     pub async fn greet(&mut self, out: &mut dyn ResponseSink) -> io::Result<()> {
         let mut line = Line::untagged();
         line.atom("OK")
-            .code(&auth::capabilities(&self.connection, false))
+            .code(&auth::capabilities(&self.connection, &self.config, false))
             .text(&format!("{} ready", self.config.server_name));
         out.send(&line.finish()).await
     }
@@ -270,14 +313,23 @@ impl Session {
 
     /// Reports the changes the protocol allows right now: everything while
     /// idling, otherwise no EXPUNGE (RFC 3501 §7.4.1: not without a command
-    /// in progress).
+    /// in progress), and no selected-mailbox updates between commands when
+    /// NOTIFY left the selected mailbox out (RFC 5465 §6.1); then NOTIFY's
+    /// reports.
     pub async fn poll_updates(
         &mut self,
         now: DateTime<Utc>,
         out: &mut dyn ResponseSink,
     ) -> io::Result<()> {
-        let allow_expunge = self.is_idling();
-        self.report_updates(allow_expunge, now, out).await
+        let idling = self.is_idling();
+        let selected_wanted = self
+            .notifications
+            .as_ref()
+            .is_none_or(notify::Notifications::watches_selected);
+        if idling || selected_wanted {
+            self.report_updates(idling, now, out).await?;
+        }
+        self.report_notifications(now, out).await
     }
 
     /// Untagged updates for the selected mailbox, if any (RFC 3501 §7.4.1).
@@ -302,10 +354,15 @@ impl Session {
         let mut ctx = CommandContext {
             backend: self.backend.as_ref(),
             principal,
+            enabled: &mut self.enabled,
             out,
             now,
+            config: &self.config,
         };
-        select::sync_updates(&mut ctx, selected, allow_expunge).await
+        let known_last = selected.view.uids().last();
+        select::sync_updates(&mut ctx, selected, allow_expunge).await?;
+        let notifications = self.notifications.as_ref();
+        notify::fetch_new_messages(&mut ctx, selected, known_last, notifications).await
     }
 
     /// Server shutdown: `* BYE` (RFC 3501 §7.1.5); the driver then closes.
@@ -347,7 +404,7 @@ impl Session {
                 out.send(&response).await?;
                 self.count_bad(out).await
             }
-            FrameEvent::Command(raw) => match parse_command(&raw) {
+            FrameEvent::Command(raw) => match parse_command_utf8(&raw, self.enabled.utf8_names()) {
                 Ok(command) => self.execute(command, now, out).await,
                 Err(error) => self.parse_failure(error, out).await,
             },
@@ -422,6 +479,10 @@ impl Session {
             let reply = Completion::bad(text).into();
             return self.complete(&tag, reply, false, now, out).await;
         }
+        if let Some(conflict) = enable::utf8_conflict(&self.enabled, &body) {
+            let reply = Completion::bad(conflict).into();
+            return self.complete(&tag, reply, false, now, out).await;
+        }
         // RFC 3501 §7.4.1: no EXPUNGE while answering FETCH, STORE or SEARCH
         // by sequence number (their UID forms allow it).
         let allow_expunge = !matches!(
@@ -429,6 +490,8 @@ impl Session {
             CommandBody::Fetch { uid: false, .. }
                 | CommandBody::Store { uid: false, .. }
                 | CommandBody::Search { uid: false, .. }
+                | CommandBody::Sort { uid: false, .. }
+                | CommandBody::Thread { uid: false, .. }
         );
         match self.dispatch(&tag, body, now, out).await? {
             Step::Done(flow) => Ok(flow),

@@ -4,16 +4,22 @@
 //! session's recent set, dates become unix seconds of UTC midnight, and
 //! address and subject keys become header matches. Results are answered as
 //! sequence numbers (UIDs for UID SEARCH), only for messages in the view.
+//! WITHIN's OLDER/YOUNGER (RFC 5032) become exact instants from the
+//! command's clock. Result options are in `esearch`; `RETURN (SAVE)` sets
+//! `$` (RFC 5182) and `RETURN (UPDATE)` registers a search context
+//! (RFC 5267 §4, `search_context`).
 
 use std::io;
 
-use chrono::{NaiveDate, NaiveTime};
-use mailkeep_common::{ModSeq, Uid};
+use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use mailkeep_common::{ModSeq, Uid, UidSet};
 
-use super::{CommandContext, Completion, Selected};
+use super::{
+    CommandContext, Completion, Selected, esearch, object_ids, search_context, search_modseq,
+};
 use crate::backend::{SearchFlag, SearchQuery, SystemFlags};
 use crate::command::{SearchArgs, SearchKey, SearchReturn, Tag};
-use crate::mailbox_view::{InvalidSequence, format_number_set};
+use crate::mailbox_view::InvalidSequence;
 use crate::response::Line;
 
 pub(crate) async fn search(
@@ -23,9 +29,22 @@ pub(crate) async fn search(
     uid: bool,
     args: &SearchArgs,
 ) -> io::Result<Completion> {
-    let query = match translate(&args.criteria, selected) {
+    let options = args.result.as_deref().unwrap_or_default();
+    // RFC 5182 §2.1: a SEARCH with SAVE that fails leaves `$` empty.
+    let saves = options.contains(&SearchReturn::Save);
+    let criteria = match object_ids::resolve(ctx, selected, &args.criteria).await {
+        Ok(criteria) => criteria,
+        Err(error) => {
+            forget_saved_result(selected, saves);
+            return Ok(Completion::from_backend(&error));
+        }
+    };
+    let query = match translate(&criteria, selected, ctx.now) {
         Ok(query) => query,
-        Err(error) => return Ok(Completion::bad(error.to_string())),
+        Err(error) => {
+            forget_saved_result(selected, saves);
+            return Ok(Completion::bad(error.to_string()));
+        }
     };
     let outcome = match ctx
         .backend
@@ -35,85 +54,86 @@ pub(crate) async fn search(
         Ok(outcome) => outcome,
         Err(error) => {
             tracing::warn!(mailbox = %selected.mailbox.id, code = %error.code, "search failed");
+            forget_saved_result(selected, saves);
             return Ok(Completion::from_backend(&error));
         }
     };
-    let known: Vec<Uid> = outcome
+    // Ascending UIDs, which is also ascending sequence-number order.
+    let mut known: Vec<Uid> = outcome
         .uids
         .iter()
         .copied()
         .filter(|found| selected.view.seq_of(*found).is_some())
         .collect();
-    // UIDs ascending, or sequence numbers ascending.
+    known.sort_unstable();
     let numbers: Vec<u32> = if uid {
-        let mut uids: Vec<u32> = known.iter().map(|found| found.get()).collect();
-        uids.sort_unstable();
-        uids
+        known.iter().map(|found| found.get()).collect()
     } else {
         selected.view.seqs_of(known.iter().copied())
     };
-    // RFC 7162 §3.1.5: a search with MODSEQ reports the highest MODSEQ found.
-    let modseq =
-        (!known.is_empty() && uses_modseq(&args.criteria)).then_some(outcome.highest_modseq.get());
+    let modseq = match search_modseq::answered_modseq(
+        ctx,
+        selected,
+        &args.criteria,
+        args.result.as_deref(),
+        &known,
+    )
+    .await
+    {
+        Ok(modseq) => modseq,
+        Err(error) => {
+            forget_saved_result(selected, saves);
+            return Ok(Completion::from_backend(&error));
+        }
+    };
+    if saves {
+        selected.saved_search = Some(esearch::saved_result(options, &known));
+    }
+    let mut completion = Completion::ok("SEARCH completed");
+    if options.contains(&SearchReturn::Update) {
+        let result = UidSet::from_ranges(known.iter().map(|found| (found.get(), found.get())));
+        if !selected
+            .search_contexts
+            .register(&tag.0, uid, query, result)
+        {
+            completion = search_context::answered_without_updates(&tag.0, "SEARCH completed");
+        }
+    }
     let line = match &args.result {
-        Some(options) => esearch_line(&tag.0, uid, options, &numbers, modseq),
+        Some(options) if esearch::answers(options) => {
+            esearch::esearch_line(&tag.0, uid, options, &numbers, modseq)
+        }
+        Some(_) => return Ok(completion),
+        // RFC 9051 §6.4.4: an IMAP4rev2 SEARCH answers ESEARCH ALL.
+        None if ctx.enabled.imap4rev2 => {
+            esearch::esearch_line(&tag.0, uid, &[SearchReturn::All], &numbers, modseq)
+        }
         None => search_line(&numbers, modseq),
     };
     ctx.out.send(&line).await?;
-    Ok(Completion::ok("SEARCH completed"))
+    Ok(completion)
+}
+
+fn forget_saved_result(selected: &mut Selected, saves: bool) {
+    if saves {
+        selected.saved_search = Some(UidSet::new());
+    }
 }
 
 /// `* SEARCH n...` (RFC 3501 §7.2.5), with `(MODSEQ m)` (RFC 7162 §3.1.5).
 fn search_line(numbers: &[u32], modseq: Option<u64>) -> Vec<u8> {
+    numbers_line("SEARCH", numbers, modseq)
+}
+
+/// `* <name> n... [(MODSEQ m)]`: the SEARCH and SORT (RFC 5256 §4) answers.
+pub(super) fn numbers_line(name: &str, numbers: &[u32], modseq: Option<u64>) -> Vec<u8> {
     let mut line = Line::untagged();
-    line.atom("SEARCH");
+    line.atom(name);
     for &number in numbers {
         line.number(u64::from(number));
     }
     if let Some(modseq) = modseq {
-        line.open_named("MODSEQ").number(modseq).close();
-    }
-    line.finish()
-}
-
-/// `* ESEARCH (TAG "t") [UID] ...` with the asked-for items (RFC 4731 §3.1):
-/// MIN, MAX and ALL only when something matched, COUNT always, and MODSEQ
-/// when the criteria used it (RFC 7162 §3.2.5).
-fn esearch_line(
-    tag: &str,
-    uid: bool,
-    options: &[SearchReturn],
-    numbers: &[u32],
-    modseq: Option<u64>,
-) -> Vec<u8> {
-    let mut line = Line::untagged();
-    line.atom("ESEARCH")
-        .open()
-        .atom("TAG")
-        .string(tag.as_bytes())
-        .close();
-    if uid {
-        line.atom("UID");
-    }
-    for option in options {
-        match (option, numbers.first(), numbers.last()) {
-            (SearchReturn::Min, Some(&min), _) => {
-                line.atom("MIN").number(u64::from(min));
-            }
-            (SearchReturn::Max, _, Some(&max)) => {
-                line.atom("MAX").number(u64::from(max));
-            }
-            (SearchReturn::All, Some(_), _) => {
-                line.atom("ALL").atom(&format_number_set(numbers));
-            }
-            (SearchReturn::Count, ..) => {
-                line.atom("COUNT").number(numbers.len() as u64);
-            }
-            _ => {}
-        }
-    }
-    if let Some(modseq) = modseq {
-        line.atom("MODSEQ").number(modseq);
+        line.open().atom("MODSEQ").number(modseq).close();
     }
     line.finish()
 }
@@ -122,6 +142,7 @@ fn esearch_line(
 pub(super) fn translate(
     key: &SearchKey,
     selected: &Selected,
+    now: DateTime<Utc>,
 ) -> Result<SearchQuery, InvalidSequence> {
     use SearchKey as K;
     let system = |bit| SearchQuery::FlagSet(SearchFlag::System(bit));
@@ -169,14 +190,25 @@ pub(super) fn translate(
         K::Uid(set) => SearchQuery::Uid(selected.view.resolve(set, true, saved)?),
         K::Sequence(set) => SearchQuery::Uid(selected.view.resolve_for_search(set, saved)),
         K::ModSeq(modseq) => SearchQuery::ModSeqAtLeast(ModSeq::new(*modseq)),
-        K::Not(inner) => SearchQuery::Not(Box::new(translate(inner, selected)?)),
+        // `object_ids::resolve` turns these into UID sets first; one left
+        // unresolved names no message.
+        K::EmailId(_) | K::ThreadId(_) => SearchQuery::Uid(UidSet::new()),
+        // RFC 5032 §3: OLDER n is more than n seconds ago, YOUNGER n within
+        // the last n seconds, so NOT OLDER n is YOUNGER n.
+        K::Older(seconds) => {
+            SearchQuery::InternalBeforeInstant(now.timestamp() - i64::from(*seconds))
+        }
+        K::Younger(seconds) => {
+            SearchQuery::InternalSinceInstant(now.timestamp() - i64::from(*seconds))
+        }
+        K::Not(inner) => SearchQuery::Not(Box::new(translate(inner, selected, now)?)),
         K::Or(left, right) => SearchQuery::Or(vec![
-            translate(left, selected)?,
-            translate(right, selected)?,
+            translate(left, selected, now)?,
+            translate(right, selected, now)?,
         ]),
         K::And(keys) => SearchQuery::And(
             keys.iter()
-                .map(|key| translate(key, selected))
+                .map(|key| translate(key, selected, now))
                 .collect::<Result<_, _>>()?,
         ),
     })
@@ -185,16 +217,6 @@ pub(super) fn translate(
 /// Unix seconds of UTC midnight starting `date` (the `SearchQuery` day unit).
 fn utc_midnight(date: NaiveDate) -> i64 {
     date.and_time(NaiveTime::MIN).and_utc().timestamp()
-}
-
-fn uses_modseq(key: &SearchKey) -> bool {
-    match key {
-        SearchKey::ModSeq(_) => true,
-        SearchKey::Not(inner) => uses_modseq(inner),
-        SearchKey::Or(left, right) => uses_modseq(left) || uses_modseq(right),
-        SearchKey::And(keys) => keys.iter().any(uses_modseq),
-        _ => false,
-    }
 }
 
 #[cfg(test)]
@@ -222,6 +244,23 @@ mod tests {
         )
     }
 
+    fn now() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_000_000, 0).unwrap()
+    }
+
+    #[test]
+    fn within_intervals_become_exact_instants_before_now() {
+        let selected = selected(&[(1, 3)], &[]);
+        let key = SearchKey::And(vec![SearchKey::Older(100), SearchKey::Younger(600)]);
+        assert_eq!(
+            translate(&key, &selected, now()).unwrap(),
+            SearchQuery::And(vec![
+                SearchQuery::InternalBeforeInstant(999_900),
+                SearchQuery::InternalSinceInstant(999_400),
+            ])
+        );
+    }
+
     fn seqs(pairs: &[(u32, u32)]) -> SequenceSet {
         SequenceSet::Ranges(
             pairs
@@ -241,7 +280,7 @@ mod tests {
             SearchKey::SentBefore(date),
         ]);
         assert_eq!(
-            translate(&key, &selected).unwrap(),
+            translate(&key, &selected, now()).unwrap(),
             SearchQuery::And(vec![
                 SearchQuery::Uid(UidSet::from_ranges([(11, 12), (20, 20)])),
                 SearchQuery::InternalSince(760_060_800),
@@ -258,7 +297,7 @@ mod tests {
             Box::new(SearchKey::Header("X-Spam".into(), "".into())),
         );
         assert_eq!(
-            translate(&key, &selected).unwrap(),
+            translate(&key, &selected, now()).unwrap(),
             SearchQuery::Or(vec![
                 SearchQuery::Header {
                     field: "from".into(),
@@ -277,14 +316,14 @@ mod tests {
         let selected = selected(&[(1, 5)], &[(4, 9)]);
         let recent = SearchQuery::Uid(UidSet::from_ranges([(4, 5)]));
         assert_eq!(
-            translate(&SearchKey::New, &selected).unwrap(),
+            translate(&SearchKey::New, &selected, now()).unwrap(),
             SearchQuery::And(vec![
                 recent.clone(),
                 SearchQuery::FlagUnset(SearchFlag::System(SystemFlags::SEEN)),
             ])
         );
         assert_eq!(
-            translate(&SearchKey::Not(Box::new(SearchKey::Old)), &selected).unwrap(),
+            translate(&SearchKey::Not(Box::new(SearchKey::Old)), &selected, now()).unwrap(),
             SearchQuery::Not(Box::new(SearchQuery::Not(Box::new(recent))))
         );
     }
@@ -294,21 +333,15 @@ mod tests {
         let selected = selected(&[(1, 3)], &[]);
         let key = SearchKey::Not(Box::new(SearchKey::Sequence(seqs(&[(2, 4), (9, 9)]))));
         assert_eq!(
-            translate(&key, &selected).unwrap(),
+            translate(&key, &selected, now()).unwrap(),
             SearchQuery::Not(Box::new(SearchQuery::Uid(UidSet::from_ranges([(2, 3)]))))
         );
     }
 
     #[test]
-    fn modseq_is_detected_anywhere_in_the_tree() {
-        let nested = SearchKey::Or(
-            Box::new(SearchKey::All),
-            Box::new(SearchKey::And(vec![SearchKey::ModSeq(7)])),
-        );
-        assert!(uses_modseq(&nested));
-        assert!(!uses_modseq(&SearchKey::Seen));
+    fn modseq_becomes_a_lower_bound() {
         assert_eq!(
-            translate(&SearchKey::ModSeq(7), &selected(&[], &[])).unwrap(),
+            translate(&SearchKey::ModSeq(7), &selected(&[], &[]), now()).unwrap(),
             SearchQuery::ModSeqAtLeast(ModSeq::new(7))
         );
     }

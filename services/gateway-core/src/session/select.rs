@@ -13,22 +13,40 @@
 use std::io;
 
 use chrono::{DateTime, Utc};
+use mailkeep_common::{MailboxId, UidSet};
 
 use super::expunge::remove_from_view;
 use super::flags::{all_system_flags, flag_names, write_flag_list};
+use super::search_context;
 use super::state::{State, Transition};
 use super::store::fetch_flags_line;
-use super::{CommandContext, Completion, Flow, Reply, ResponseSink, Selected, Session, Step};
+use super::{
+    CommandContext, Completion, Flow, Reply, ResponseSink, Selected, Session, Step, qresync,
+};
 use crate::backend::Flags;
-use crate::command::{MailboxName, Tag};
+use crate::command::{MailboxName, SelectParameters, Tag};
 use crate::response::{Line, Status, condition};
 
-/// SELECT or EXAMINE. A failure leaves no mailbox selected (RFC 3501 §6.3.1).
+/// SELECT or EXAMINE. A failure leaves no mailbox selected (RFC 3501 §6.3.1);
+/// a mailbox selected before is closed either way, which `[CLOSED]` marks
+/// (RFC 7162 §3.2.11, RFC 9051 §7.1). With QRESYNC parameters the client
+/// is resynchronised before the tagged OK (RFC 7162 §3.2.5).
 pub(crate) async fn select(
     ctx: &mut CommandContext<'_>,
+    previous: Option<&Selected>,
     name: &MailboxName,
+    parameters: &SelectParameters,
     read_only: bool,
 ) -> io::Result<Reply> {
+    if parameters.qresync.is_some() && !ctx.enabled.qresync {
+        // RFC 7162 §3.2.5: BAD unless ENABLE QRESYNC came first.
+        return Ok(Completion::bad("QRESYNC must be enabled first").into());
+    }
+    if previous.is_some() {
+        ctx.out
+            .send(&untagged_ok("CLOSED", "previous mailbox closed"))
+            .await?;
+    }
     let opened = match ctx
         .backend
         .select_mailbox(ctx.principal, &name.0, read_only)
@@ -46,8 +64,14 @@ pub(crate) async fn select(
         system: all_system_flags(),
         keywords: opened.keywords,
     };
-    let recent_count = opened.recent.len();
-    let selected = Selected::new(opened.mailbox, opened.uids, opened.recent, read_only);
+    // RFC 9051 has no \Recent: a rev2 session never shows it.
+    let recent = if ctx.enabled.imap4rev2 {
+        UidSet::new()
+    } else {
+        opened.recent
+    };
+    let recent_count = recent.len();
+    let selected = Selected::new(opened.mailbox, opened.uids, recent, read_only);
     let (view, mailbox) = (&selected.view, &selected.mailbox);
     let mut response = Vec::new();
     let mut line = Line::untagged();
@@ -65,8 +89,12 @@ pub(crate) async fn select(
         "flags",
     ));
     response.extend(format!("* {} EXISTS\r\n", view.len()).into_bytes());
-    response.extend(format!("* {recent_count} RECENT\r\n").into_bytes());
-    if let Some(seq) = opened.first_unseen.and_then(|uid| view.seq_of(uid)) {
+    // RFC 9051 §6.3.2 drops RECENT and UNSEEN from the answer.
+    if !ctx.enabled.imap4rev2 {
+        response.extend(format!("* {recent_count} RECENT\r\n").into_bytes());
+    }
+    let first_unseen = opened.first_unseen.filter(|_| !ctx.enabled.imap4rev2);
+    if let Some(seq) = first_unseen.and_then(|uid| view.seq_of(uid)) {
         response.extend(untagged_ok(&format!("UNSEEN {seq}"), "first unseen"));
     }
     response.extend(untagged_ok(
@@ -81,7 +109,11 @@ pub(crate) async fn select(
         &format!("HIGHESTMODSEQ {}", mailbox.highest_modseq),
         "highest",
     ));
+    response.extend(untagged_ok(&mailbox_id_code(mailbox.id), "mailbox id"));
     ctx.out.send(&response).await?;
+    if let Some(qresync) = &parameters.qresync {
+        qresync::resync_after_select(ctx, &selected, qresync).await?;
+    }
     let (code, verb) = if read_only {
         ("READ-ONLY", "EXAMINE")
     } else {
@@ -92,6 +124,12 @@ pub(crate) async fn select(
         completion: Completion::ok_with(code, format!("{verb} completed")),
         transition: Transition::Select(Box::new(selected)),
     })
+}
+
+/// `MAILBOXID (<id>)` (RFC 8474 §4): the mailbox's immutable id, which
+/// RENAME keeps.
+pub(crate) fn mailbox_id_code(id: MailboxId) -> String {
+    format!("MAILBOXID ({id})")
 }
 
 fn untagged_ok(code: &str, text: &str) -> Vec<u8> {
@@ -188,7 +226,7 @@ pub(crate) async fn sync_updates(
     let mut response = if withheld {
         Vec::new()
     } else {
-        remove_from_view(selected, &changes.expunged)
+        remove_from_view(selected, &changes.expunged, ctx.enabled.qresync)
     };
     let known_next = selected.mailbox.uid_next;
     let count_before = selected.view.len();
@@ -196,7 +234,11 @@ pub(crate) async fn sync_updates(
     for update in &changes.changed {
         if selected.view.seq_of(update.uid).is_some() {
             let known = withheld || selected.was_answered(update.uid, update.modseq);
-            if !known && let Some(line) = fetch_flags_line(selected, update, false, false) {
+            // RFC 7162 §3.1.4 / §3.2.4: MODSEQ once CONDSTORE is on, UID
+            // once QRESYNC is.
+            let line =
+                fetch_flags_line(selected, update, ctx.enabled.qresync, ctx.enabled.condstore);
+            if !known && let Some(line) = line {
                 flag_updates.extend(line);
             }
             continue;
@@ -214,13 +256,25 @@ pub(crate) async fn sync_updates(
     }
     if selected.view.len() != count_before {
         response.extend(format!("* {} EXISTS\r\n", selected.view.len()).into_bytes());
-        if selected.view.len() > count_before {
+        // RFC 9051 has no RECENT.
+        if selected.view.len() > count_before && !ctx.enabled.imap4rev2 {
             claim_recent(ctx, selected).await;
             let recent = selected.recent.intersection(selected.view.uids()).len();
             response.extend(format!("* {recent} RECENT\r\n").into_bytes());
         }
     }
     response.extend(flag_updates);
+    if withheld && ctx.enabled.qresync {
+        // RFC 7162 §3.2: this command may have shown MODSEQs above the
+        // withheld expunges'; a lower HIGHESTMODSEQ keeps a client that
+        // reconnects now from resynchronising past them.
+        let code = format!("HIGHESTMODSEQ {}", selected.reported_modseq);
+        response.extend(untagged_ok(&code, "expunges pending"));
+    }
+    if !withheld && !selected.search_contexts.is_empty() {
+        let changed = changes.changed.iter().map(|update| update.uid);
+        response.extend(search_context::report_changes(ctx, selected, changed).await);
+    }
     selected.mailbox.uid_next = selected.mailbox.uid_next.max(changes.uid_next);
     if !withheld {
         selected.advance_reported(changes.highest_modseq);

@@ -43,6 +43,11 @@ pub(crate) async fn store(
     if uids.is_empty() {
         return Ok(Completion::ok("STORE completed"));
     }
+    // RFC 7162 §3.1.3: every message has a MODSEQ above 0, so UNCHANGEDSINCE
+    // 0 fails for all of them without touching the store.
+    if args.unchanged_since == Some(0) {
+        return Ok(modified_completion(selected, uid, &uids));
+    }
     let operation = match args.mode {
         StoreMode::Replace => StoreOperation::Replace,
         StoreMode::Add => StoreOperation::Add,
@@ -70,36 +75,48 @@ pub(crate) async fn store(
             return Ok(Completion::from_backend(&error));
         }
     };
-    if !args.silent {
+    // RFC 7162 §3.1.3 / §3.2.4: MODSEQ for UNCHANGEDSINCE or once CONDSTORE
+    // is on (even after .SILENT, which then drops only FLAGS), UID once
+    // QRESYNC is.
+    let with_modseq = unchanged_since.is_some() || ctx.enabled.condstore;
+    let with_uid = uid || ctx.enabled.qresync;
+    if !args.silent || with_modseq {
         let stored = outcome
             .updated
             .iter()
             .filter(|update| !outcome.modified.contains(update.uid));
         let mut response = Vec::new();
         for update in stored {
-            let Some(line) = fetch_flags_line(selected, update, uid, unchanged_since.is_some())
+            let Some(line) = fetch_line(selected, update, with_uid, !args.silent, with_modseq)
             else {
                 continue;
             };
             response.extend(line);
-            selected.note_answered(update.uid, update.modseq);
+            if !args.silent {
+                selected.note_answered(update.uid, update.modseq);
+            }
         }
         ctx.out.send(&response).await?;
     }
     if outcome.modified.is_empty() {
         return Ok(Completion::ok("STORE completed"));
     }
-    // RFC 7162 §3.2: MODIFIED lists sequence numbers for STORE, UIDs for UID STORE.
+    Ok(modified_completion(selected, uid, &outcome.modified))
+}
+
+/// `OK [MODIFIED set]` for the messages that failed UNCHANGEDSINCE (RFC 7162
+/// §3.1.3): sequence numbers for STORE, UIDs for UID STORE.
+fn modified_completion(selected: &Selected, uid: bool, failed: &UidSet) -> Completion {
     let modified = if uid {
-        outcome.modified.intersection(selected.view.uids())
+        failed.intersection(selected.view.uids())
     } else {
-        let seqs = selected.view.seqs_of(outcome.modified.iter());
+        let seqs = selected.view.seqs_of(failed.iter());
         UidSet::from_ranges(seqs.into_iter().map(|seq| (seq, seq)))
     };
-    Ok(Completion::ok_with(
+    Completion::ok_with(
         format!("MODIFIED {}", format_uid_set(&modified)),
         "conditional STORE failed for some messages",
-    ))
+    )
 }
 
 /// `* n FETCH ([UID u] FLAGS (...) [MODSEQ (m)])` for a message the client
@@ -110,18 +127,32 @@ pub(super) fn fetch_flags_line(
     uid: bool,
     with_modseq: bool,
 ) -> Option<Vec<u8>> {
+    fetch_line(selected, update, uid, true, with_modseq)
+}
+
+/// `* n FETCH ([UID u] [FLAGS (...)] [MODSEQ (m)])`, None for a message the
+/// client does not know.
+fn fetch_line(
+    selected: &Selected,
+    update: &FlagUpdate,
+    uid: bool,
+    with_flags: bool,
+    with_modseq: bool,
+) -> Option<Vec<u8>> {
     let seq = selected.view.seq_of(update.uid)?;
     let mut line = Line::untagged();
     line.number(u64::from(seq)).atom("FETCH").open();
     if uid {
         line.atom("UID").number(u64::from(update.uid.get()));
     }
-    line.atom("FLAGS");
-    write_flag_list(
-        &mut line,
-        &update.flags,
-        selected.recent.contains(update.uid),
-    );
+    if with_flags {
+        line.atom("FLAGS");
+        write_flag_list(
+            &mut line,
+            &update.flags,
+            selected.recent.contains(update.uid),
+        );
+    }
     // RFC 7162 §3.2: a client using UNCHANGEDSINCE learns the new MODSEQ.
     if with_modseq {
         line.open_named("MODSEQ")

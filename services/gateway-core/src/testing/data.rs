@@ -32,6 +32,8 @@ pub(super) struct Message {
     pub flags: Flags,
     pub blob_id: BlobId,
     pub size: u64,
+    /// Delivery header lines before the blob (empty for APPEND).
+    pub prefix: Vec<u8>,
     pub internal_date: i64,
     pub internal_date_offset: i32,
     pub analysis: MessageAnalysis,
@@ -48,6 +50,7 @@ impl Message {
             flags: self.flags.clone(),
             blob_id: self.blob_id,
             size: self.size,
+            prefix: self.prefix.clone(),
             internal_date: self.internal_date,
             internal_date_offset: self.internal_date_offset,
             envelope: pick(query.with_envelope, &self.analysis.envelope),
@@ -82,7 +85,7 @@ impl Mailbox {
     }
 
     /// Adds a message under the next UID with a new MODSEQ.
-    fn add(&mut self, mut message: Message) -> Uid {
+    pub(super) fn add(&mut self, mut message: Message) -> Uid {
         let uid = Uid::new(self.info.uid_next).unwrap_or(Uid::MAX);
         self.info.uid_next = self.info.uid_next.saturating_add(1);
         message.uid = uid;
@@ -187,6 +190,8 @@ pub(super) struct Account {
     pub mailboxes: Vec<Mailbox>,
     pub subscriptions: BTreeSet<String>,
     pub quota_bytes: Option<u64>,
+    /// METADATA entries by (mailbox id, `""` for the server; entry name).
+    pub metadata: BTreeMap<(String, String), Vec<u8>>,
 }
 
 #[derive(Debug, Default)]
@@ -198,7 +203,7 @@ pub(super) struct Inner {
 }
 
 impl Inner {
-    fn next_id(&mut self) -> u128 {
+    pub(super) fn next_id(&mut self) -> u128 {
         self.next_id += 1;
         self.next_id
     }
@@ -215,6 +220,7 @@ impl Inner {
             mailboxes: Vec::new(),
             subscriptions: BTreeSet::new(),
             quota_bytes: None,
+            metadata: BTreeMap::new(),
         });
         let specials = [("INBOX", None)]
             .into_iter()
@@ -318,7 +324,7 @@ impl Inner {
                 "INBOX cannot be deleted",
             ));
         }
-        self.mailbox_by_name(who, name)?;
+        let id = self.mailbox_by_name(who, name)?.info.id.to_string();
         let account = self.account(who)?;
         let prefix = format!("{name}/");
         if account
@@ -332,6 +338,7 @@ impl Inner {
             ));
         }
         account.mailboxes.retain(|m| m.info.name != name);
+        account.metadata.retain(|(mailbox, _), _| *mailbox != id);
         Ok(())
     }
 
@@ -384,7 +391,7 @@ impl Inner {
         Ok((used, account.quota_bytes))
     }
 
-    fn check_quota(&mut self, who: &Principal, adding: u64) -> BackendResult<()> {
+    pub(super) fn check_quota(&mut self, who: &Principal, adding: u64) -> BackendResult<()> {
         let (used, quota) = self.usage(who)?;
         if quota.is_some_and(|quota| used + adding > quota) {
             return Err(BackendError::new(ErrorCode::OverQuota, "quota exceeded"));
@@ -411,6 +418,7 @@ impl Inner {
                 flags: message.flags,
                 blob_id,
                 size,
+                prefix: Vec::new(),
                 internal_date: message.internal_date,
                 internal_date_offset: message.internal_date_offset,
                 analysis: message.analysis,

@@ -7,7 +7,11 @@
 
 mod client;
 mod data;
+mod delivery;
+mod metadata;
 mod search;
+mod sort;
+mod status;
 #[cfg(test)]
 mod tests;
 
@@ -15,15 +19,20 @@ use std::sync::{Mutex, PoisonError};
 
 use async_trait::async_trait;
 use futures::stream::{self, BoxStream, StreamExt};
+use mailkeep_common::mail::{MetadataChange, MetadataEntry};
 use mailkeep_common::{BlobId, ErrorCode, MailboxId, ModSeq, Uid, UidSet};
 
 pub use client::{TEST_LOGIN, TEST_PASSWORD, TestClient};
 use data::{Inner, not_found};
+use mailkeep_common::mail::{
+    SortCriterion, SortOutcome, ThreadAlgorithm, ThreadOutcome, sort_uids, thread_messages,
+};
 
 use crate::backend::{
     AppendOutcome, BackendError, BackendResult, Changes, CopyOutcome, ExpungeOutcome, Flags,
     MailBackend, MailboxInfo, MailboxStatus, MessageMeta, MetaQuery, NewMessage, Principal,
-    SearchOutcome, SearchQuery, SelectedMailbox, StoreOperation, StoreOutcome, SystemFlags,
+    QuotaUsage, SearchOutcome, SearchQuery, SelectedMailbox, StoreOperation, StoreOutcome,
+    SystemFlags,
 };
 
 /// An in-memory mail store for any number of accounts.
@@ -162,22 +171,39 @@ impl MailBackend for MemoryBackend {
 
     async fn mailbox_status(&self, who: &Principal, name: &str) -> BackendResult<MailboxStatus> {
         let mut inner = self.checked()?;
-        let mailbox = inner.mailbox_by_name(who, name)?;
-        let messages = mailbox.messages.values();
-        Ok(MailboxStatus {
-            mailbox: mailbox.info.clone(),
-            messages: u32::try_from(mailbox.messages.len()).unwrap_or(u32::MAX),
-            recent: u32::try_from(messages.clone().filter(|m| m.recent).count())
-                .unwrap_or(u32::MAX),
-            unseen: u32::try_from(
-                messages
-                    .clone()
-                    .filter(|m| !m.flags.system.contains(SystemFlags::SEEN))
-                    .count(),
-            )
-            .unwrap_or(u32::MAX),
-            size: messages.map(|m| m.size).sum(),
-        })
+        Ok(status::mailbox_status(inner.mailbox_by_name(who, name)?))
+    }
+
+    async fn mailbox_statuses(
+        &self,
+        who: &Principal,
+        names: &[String],
+    ) -> BackendResult<Vec<MailboxStatus>> {
+        let mut inner = self.checked()?;
+        let account = inner.account(who)?;
+        Ok(names
+            .iter()
+            .filter_map(|name| account.mailboxes.iter().find(|m| &m.info.name == name))
+            .map(status::mailbox_status)
+            .collect())
+    }
+
+    async fn quota(&self, who: &Principal) -> BackendResult<QuotaUsage> {
+        let mut inner = self.checked()?;
+        Ok(status::quota_usage(inner.account(who)?))
+    }
+
+    async fn metadata(&self, who: &Principal, mailbox: &str) -> BackendResult<Vec<MetadataEntry>> {
+        metadata::entries(&mut *self.checked()?, who, mailbox)
+    }
+
+    async fn set_metadata(
+        &self,
+        who: &Principal,
+        mailbox: &str,
+        changes: &[MetadataChange],
+    ) -> BackendResult<()> {
+        metadata::set(&mut *self.checked()?, who, mailbox, changes)
     }
 
     async fn select_mailbox(
@@ -379,6 +405,36 @@ impl MailBackend for MemoryBackend {
                 .filter(|m| search::matches(query, m))
                 .map(|m| m.uid)
                 .collect(),
+            highest_modseq: mailbox.info.highest_modseq,
+        })
+    }
+
+    async fn sort(
+        &self,
+        who: &Principal,
+        mailbox: MailboxId,
+        query: &SearchQuery,
+        criteria: &[SortCriterion],
+    ) -> BackendResult<SortOutcome> {
+        let mut inner = self.checked()?;
+        let mailbox = inner.mailbox_by_id(who, mailbox)?;
+        Ok(SortOutcome {
+            uids: sort_uids(&sort::inputs(mailbox, query), criteria),
+            highest_modseq: mailbox.info.highest_modseq,
+        })
+    }
+
+    async fn thread(
+        &self,
+        who: &Principal,
+        mailbox: MailboxId,
+        query: &SearchQuery,
+        algorithm: ThreadAlgorithm,
+    ) -> BackendResult<ThreadOutcome> {
+        let mut inner = self.checked()?;
+        let mailbox = inner.mailbox_by_id(who, mailbox)?;
+        Ok(ThreadOutcome {
+            threads: thread_messages(&sort::inputs(mailbox, query), algorithm),
             highest_modseq: mailbox.info.highest_modseq,
         })
     }

@@ -59,5 +59,7 @@ pub(super) fn matches(query: &SearchQuery, message: &Message) -> bool {
                 || contains(&message.analysis.body_text, text)
         }
         SearchQuery::ModSeqAtLeast(modseq) => message.modseq >= *modseq,
+        SearchQuery::InternalBeforeInstant(at) => message.internal_date < *at,
+        SearchQuery::InternalSinceInstant(at) => message.internal_date >= *at,
     }
 }

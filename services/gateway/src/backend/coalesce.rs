@@ -29,11 +29,15 @@ use futures::stream::BoxStream;
 use mailkeep_common::{AccountId, BlobId, ErrorCode, MailboxId, ModSeq, UidSet};
 use mailkeep_gateway_core::backend::{
     AppendOutcome, BackendError, BackendResult, Changes, CopyOutcome, ExpungeOutcome, Flags,
-    MailBackend, MailboxInfo, MailboxStatus, MessageMeta, MetaQuery, NewMessage, Principal,
-    SearchOutcome, SearchQuery, SelectedMailbox, StoreOperation, StoreOutcome,
+    MailBackend, MailboxInfo, MailboxStatus, MessageMeta, MetaQuery, MetadataChange, MetadataEntry,
+    NewMessage, Principal, QuotaUsage, SearchOutcome, SearchQuery, SelectedMailbox, StoreOperation,
+    StoreOutcome,
 };
+use mailkeep_gateway_core::backend::{SortCriterion, SortOutcome, ThreadAlgorithm, ThreadOutcome};
 use tokio::sync::watch;
 use tokio::time::Instant;
+
+use super::recent_claims::RecentClaims;
 
 /// Bound on the scheduler rounds a batch waits for members, so a steady
 /// stream of callers cannot hold its RPC back.
@@ -53,6 +57,12 @@ tokio::task_local! {
 /// RPC already sent after that instant.
 pub(crate) async fn answering_event<F: Future>(notified_at: Instant, work: F) -> F::Output {
     NOTIFIED_AT.scope(notified_at, work).await
+}
+
+/// When the notification the current task answers reached the pod, if it
+/// answers one.
+pub(super) fn notified_at() -> Option<Instant> {
+    NOTIFIED_AT.try_with(|at| *at).ok()
 }
 
 type BatchKey = (AccountId, MailboxId);
@@ -105,7 +115,7 @@ impl ChangesCoalescer {
         Q: FnOnce(ModSeq) -> BoxFuture<'static, BackendResult<Changes>> + Send + 'static,
     {
         let key = (account, mailbox);
-        let notified_at = NOTIFIED_AT.try_with(|at| *at).ok();
+        let notified_at = notified_at();
         let mut answer = {
             let mut batches = lock(&self.batches);
             match batches.get_mut(&key) {
@@ -227,10 +237,12 @@ fn view_since(changes: &Changes, since: ModSeq) -> Changes {
     }
 }
 
-/// Passes every call to `inner`, sharing concurrent `changes` queries.
+/// Passes every call to `inner`, sharing concurrent `changes` queries and
+/// `\Recent` claims ([`RecentClaims`]).
 pub struct CoalescingBackend {
     inner: Arc<dyn MailBackend>,
     coalescer: ChangesCoalescer,
+    recent_claims: RecentClaims,
 }
 
 impl CoalescingBackend {
@@ -238,6 +250,7 @@ impl CoalescingBackend {
         Self {
             inner,
             coalescer: ChangesCoalescer::default(),
+            recent_claims: RecentClaims::default(),
         }
     }
 }
@@ -265,7 +278,14 @@ impl MailBackend for CoalescingBackend {
     }
 
     async fn claim_recent(&self, who: &Principal, mailbox: MailboxId) -> BackendResult<UidSet> {
-        self.inner.claim_recent(who, mailbox).await
+        let inner = Arc::clone(&self.inner);
+        let owner = who.clone();
+        let claim = move || -> BoxFuture<'static, BackendResult<UidSet>> {
+            Box::pin(async move { inner.claim_recent(&owner, mailbox).await })
+        };
+        self.recent_claims
+            .claim(who.account_id, mailbox, claim)
+            .await
     }
 
     async fn list_mailboxes(&self, who: &Principal) -> BackendResult<Vec<MailboxInfo>> {
@@ -283,6 +303,31 @@ impl MailBackend for CoalescingBackend {
 
     async fn delete_mailbox(&self, who: &Principal, name: &str) -> BackendResult<()> {
         self.inner.delete_mailbox(who, name).await
+    }
+
+    async fn mailbox_statuses(
+        &self,
+        who: &Principal,
+        names: &[String],
+    ) -> BackendResult<Vec<MailboxStatus>> {
+        self.inner.mailbox_statuses(who, names).await
+    }
+
+    async fn quota(&self, who: &Principal) -> BackendResult<QuotaUsage> {
+        self.inner.quota(who).await
+    }
+
+    async fn metadata(&self, who: &Principal, mailbox: &str) -> BackendResult<Vec<MetadataEntry>> {
+        self.inner.metadata(who, mailbox).await
+    }
+
+    async fn set_metadata(
+        &self,
+        who: &Principal,
+        mailbox: &str,
+        changes: &[MetadataChange],
+    ) -> BackendResult<()> {
+        self.inner.set_metadata(who, mailbox, changes).await
     }
 
     async fn rename_mailbox(&self, who: &Principal, from: &str, to: &str) -> BackendResult<()> {
@@ -394,6 +439,26 @@ impl MailBackend for CoalescingBackend {
         query: &SearchQuery,
     ) -> BackendResult<SearchOutcome> {
         self.inner.search(who, mailbox, query).await
+    }
+
+    async fn sort(
+        &self,
+        who: &Principal,
+        mailbox: MailboxId,
+        query: &SearchQuery,
+        criteria: &[SortCriterion],
+    ) -> BackendResult<SortOutcome> {
+        self.inner.sort(who, mailbox, query, criteria).await
+    }
+
+    async fn thread(
+        &self,
+        who: &Principal,
+        mailbox: MailboxId,
+        query: &SearchQuery,
+        algorithm: ThreadAlgorithm,
+    ) -> BackendResult<ThreadOutcome> {
+        self.inner.thread(who, mailbox, query, algorithm).await
     }
 }
 

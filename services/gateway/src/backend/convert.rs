@@ -6,7 +6,7 @@
 //! [`Principal`].
 
 use mailkeep_common::{AccountId, ErrorCode, TenantId};
-use mailkeep_gateway_core::backend::{BackendError, BackendResult, Principal};
+use mailkeep_gateway_core::backend::{BackendError, BackendResult, Principal, QuotaUsage};
 use mailkeep_proto::convert::{ConvertError, parse_id};
 use mailkeep_proto::error_code;
 use mailkeep_proto::metadata::v1 as pb;
@@ -42,10 +42,40 @@ pub(crate) fn principal_from_account(account: pb::Account) -> BackendResult<Prin
     })
 }
 
+/// An account's quota as the QUOTA extension reports it (0 = unlimited).
+pub(crate) fn quota_from_account(account: &pb::Account) -> QuotaUsage {
+    let limit = |value: u64| (value > 0).then_some(value);
+    QuotaUsage {
+        bytes_used: account.used_bytes,
+        bytes_limit: limit(account.quota_bytes),
+        messages_used: account.used_messages,
+        messages_limit: limit(account.quota_messages),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use mailkeep_common::mail::{AppendOutcome, MailboxInfo};
+
+    #[test]
+    fn zero_quota_is_unlimited() {
+        let account = pb::Account {
+            quota_bytes: 2048,
+            used_bytes: 100,
+            used_messages: 3,
+            ..Default::default()
+        };
+        assert_eq!(
+            quota_from_account(&account),
+            QuotaUsage {
+                bytes_used: 100,
+                bytes_limit: Some(2048),
+                messages_used: 3,
+                messages_limit: None,
+            }
+        );
+    }
 
     #[test]
     fn malformed_ids_and_zero_uids_are_internal_errors() {

@@ -10,15 +10,17 @@ use mailkeep_common::mail::NewMessageMeta;
 use mailkeep_common::{BlobId, MailboxId, ModSeq, UidSet};
 use mailkeep_gateway_core::backend::{
     AppendOutcome, BackendResult, Changes, CopyOutcome, ExpungeOutcome, Flags, MailBackend,
-    MailboxInfo, MailboxStatus, MessageMeta, MetaQuery, NewMessage, Principal, SearchOutcome,
-    SearchQuery, SelectedMailbox, StoreOperation, StoreOutcome,
+    MailboxInfo, MailboxStatus, MessageMeta, MetaQuery, MetadataChange, MetadataEntry, NewMessage,
+    Principal, QuotaUsage, SearchOutcome, SearchQuery, SelectedMailbox, StoreOperation,
+    StoreOutcome,
 };
+use mailkeep_gateway_core::backend::{SortCriterion, SortOutcome, ThreadAlgorithm, ThreadOutcome};
 use mailkeep_proto::convert::uid_set;
 use mailkeep_proto::metadata::v1 as pb;
 use mailkeep_proto::uid_set_to_proto;
 
 use super::GrpcBackend;
-use super::convert::{from_proto, principal_from_account, status_error};
+use super::convert::{from_proto, principal_from_account, quota_from_account, status_error};
 
 /// Bodies of one MULTIAPPEND stored concurrently, at most this many at once.
 const CONCURRENT_BLOB_PUTS: usize = 4;
@@ -124,6 +126,55 @@ impl MailBackend for GrpcBackend {
         from_proto(call!(self, mailbox_status, request)?)
     }
 
+    async fn mailbox_statuses(
+        &self,
+        who: &Principal,
+        names: &[String],
+    ) -> BackendResult<Vec<MailboxStatus>> {
+        let request = pb::MailboxStatusesRequest {
+            account_id: account(who),
+            names: names.to_vec(),
+        };
+        call!(self, mailbox_statuses, request)?
+            .statuses
+            .into_iter()
+            .map(from_proto)
+            .collect()
+    }
+
+    async fn quota(&self, who: &Principal) -> BackendResult<QuotaUsage> {
+        // The principal's login is the account's own `local@domain`.
+        let (local_part, domain) = who.login.rsplit_once('@').unwrap_or((&who.login, ""));
+        let request = pb::GetAccountRequest {
+            domain: domain.to_owned(),
+            local_part: local_part.to_owned(),
+        };
+        Ok(quota_from_account(&call!(self, get_account, request)?))
+    }
+
+    async fn metadata(&self, who: &Principal, mailbox: &str) -> BackendResult<Vec<MetadataEntry>> {
+        let request = pb::GetMetadataRequest {
+            account_id: account(who),
+            mailbox: mailbox.to_owned(),
+        };
+        let entries = call!(self, get_metadata, request)?.entries;
+        Ok(entries.into_iter().map(Into::into).collect())
+    }
+
+    async fn set_metadata(
+        &self,
+        who: &Principal,
+        mailbox: &str,
+        changes: &[MetadataChange],
+    ) -> BackendResult<()> {
+        let request = pb::SetMetadataRequest {
+            account_id: account(who),
+            mailbox: mailbox.to_owned(),
+            changes: changes.iter().cloned().map(Into::into).collect(),
+        };
+        call!(self, set_metadata, request).map(drop)
+    }
+
     async fn select_mailbox(
         &self,
         who: &Principal,
@@ -160,6 +211,7 @@ impl MailBackend for GrpcBackend {
                 Ok(pb::NewMessage::from(NewMessageMeta {
                     blob_id,
                     size,
+                    prefix: Vec::new(),
                     internal_date,
                     internal_date_offset,
                     flags,
@@ -303,6 +355,38 @@ impl MailBackend for GrpcBackend {
             key: Some(query.into()),
         };
         from_proto(call!(self, search, request)?)
+    }
+
+    async fn sort(
+        &self,
+        who: &Principal,
+        mailbox: MailboxId,
+        query: &SearchQuery,
+        criteria: &[SortCriterion],
+    ) -> BackendResult<SortOutcome> {
+        let request = pb::SortRequest {
+            account_id: account(who),
+            mailbox_id: mailbox.to_string(),
+            key: Some(query.into()),
+            criteria: criteria.iter().map(Into::into).collect(),
+        };
+        from_proto(call!(self, sort, request)?)
+    }
+
+    async fn thread(
+        &self,
+        who: &Principal,
+        mailbox: MailboxId,
+        query: &SearchQuery,
+        algorithm: ThreadAlgorithm,
+    ) -> BackendResult<ThreadOutcome> {
+        let request = pb::ThreadRequest {
+            account_id: account(who),
+            mailbox_id: mailbox.to_string(),
+            key: Some(query.into()),
+            algorithm: pb::ThreadAlgorithm::from(algorithm).into(),
+        };
+        from_proto(call!(self, thread, request)?)
     }
 }
 

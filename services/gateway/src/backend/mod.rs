@@ -7,7 +7,9 @@
 mod blob;
 mod coalesce;
 mod convert;
+mod delivery;
 mod metadata;
+mod recent_claims;
 
 use std::sync::Arc;
 use std::time::Duration;

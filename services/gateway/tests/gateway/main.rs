@@ -7,5 +7,7 @@
 mod driver;
 mod events;
 mod grpc_backend;
+mod grpc_delivery;
 mod harness;
 mod idle_timers;
+mod lmtp;

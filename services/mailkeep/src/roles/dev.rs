@@ -108,20 +108,32 @@ pub async fn run(
 
     let imap = bind("imap", args.imap_listen).await?;
     let imaps = bind("imaps", args.imaps_listen).await?;
+    let drain_timeout = Duration::from_secs(config.gateway.drain_timeout);
+    let trusted_networks = super::gateway::trusted_networks(&config.gateway)?;
+    let lmtp = super::lmtp::server_config(
+        bind("lmtp", args.lmtp_listen).await?,
+        &config.lmtp,
+        Some(Arc::clone(&tls)),
+        trusted_networks.clone(),
+        drain_timeout,
+    )?;
     let peers = GatewayPeers {
         metadata_url: &metadata_url,
         blob_url: &blob_url,
         internal_token: &internal_token,
-        trusted_networks: super::gateway::trusted_networks(&config.gateway)?,
+        trusted_networks,
         bus: Some(bus),
         update_timers: super::gateway::update_timers(&config.gateway)?,
+        admin_contact: config.gateway.admin_contact.clone(),
+        max_message_size: config.gateway.max_message_size,
     };
     let mut probes = super::gateway::start(
         imap,
         Some(imaps),
         Some(tls),
+        Some(lmtp),
         peers,
-        Duration::from_secs(config.gateway.drain_timeout),
+        drain_timeout,
         Some(backends_shutdown),
         &mut tasks,
         &shutdown,

@@ -1,5 +1,6 @@
-//! The `gateway` role: IMAP (STARTTLS) on `gateway.imap_listen` and, when a
-//! certificate is configured, IMAPS on `gateway.imaps_listen`, talking gRPC
+//! The `gateway` role: IMAP (STARTTLS) on `gateway.imap_listen`, when a
+//! certificate is configured IMAPS on `gateway.imaps_listen`, and when
+//! `lmtp.listen` is set LMTP (RFC 2033, see `roles::lmtp`), talking gRPC
 //! to the metadata and blob services; idling sessions are woken by change
 //! events from `gateway.bus_url` when set. Ready when both accept
 //! connections. On SIGTERM sessions drain for up to `gateway.drain_timeout`
@@ -11,8 +12,11 @@ use std::time::Duration;
 
 use anyhow::Context;
 use mailkeep_bus::ChangeBus;
-use mailkeep_gateway::{AccountEvents, CoalescingBackend, GatewayConfig, IpNet, UpdateTimers};
+use mailkeep_gateway::{
+    AccountEvents, CoalescingBackend, GatewayConfig, IpNet, LmtpServerConfig, UpdateTimers,
+};
 use mailkeep_gateway_core::backend::MailBackend;
+use mailkeep_gateway_core::delivery::DeliveryBackend;
 use mailkeep_gateway_core::session::SessionConfig;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
@@ -32,6 +36,10 @@ pub struct GatewayPeers<'a> {
     pub bus: Option<Arc<dyn ChangeBus>>,
     /// Polling, keepalive and IDLE bounds of idling sessions.
     pub update_timers: UpdateTimers,
+    /// `gateway.admin_contact`, served as METADATA `/shared/admin`.
+    pub admin_contact: Option<String>,
+    /// `gateway.max_message_size`, the IMAP literal bound and APPENDLIMIT.
+    pub max_message_size: u64,
 }
 
 /// Reads `gateway.poll_interval`, `gateway.fallback_poll_interval`,
@@ -74,26 +82,39 @@ pub fn load_tls(cert: &Path, key: &Path) -> anyhow::Result<Arc<rustls::ServerCon
     mailkeep_gateway::load_tls(cert, key).context("cannot load the tls certificate")
 }
 
-/// Starts the IMAP server; returns the probes of its two gRPC peers. On
-/// shutdown it drains for up to `drain_timeout`, then triggers `drained`
-/// (when given), so in-process backends outlive the commands still running.
+/// Starts the IMAP server and, when given, the LMTP listener; returns the
+/// probes of its two gRPC peers. On shutdown both drain for up to their
+/// drain timeout, then `drained` (when given) is triggered, so in-process
+/// backends outlive the commands and deliveries still running.
 #[allow(clippy::too_many_arguments)] // the wiring `dev` and `run` share
 pub async fn start(
     imap: TcpListener,
     imaps: Option<TcpListener>,
     tls: Option<Arc<rustls::ServerConfig>>,
+    lmtp: Option<LmtpServerConfig>,
     peers: GatewayPeers<'_>,
     drain_timeout: Duration,
     drained: Option<Shutdown>,
     tasks: &mut Tasks,
     shutdown: &Shutdown,
 ) -> anyhow::Result<Vec<Probe>> {
-    let backend: Arc<dyn MailBackend> =
+    let grpc =
         mailkeep_gateway::connect_backend(peers.metadata_url, peers.blob_url, peers.internal_token)
             .await?;
+    let delivery: Arc<dyn DeliveryBackend> = grpc.clone();
+    let backend: Arc<dyn MailBackend> = grpc;
     // Sessions of one account on this pod share one changes query per event.
     let backend: Arc<dyn MailBackend> = Arc::new(CoalescingBackend::new(backend));
-    let mut config = GatewayConfig::new(Arc::new(SessionConfig::default()));
+    anyhow::ensure!(
+        peers.max_message_size > 0,
+        "gateway.max_message_size must be at least 1 byte"
+    );
+    let session = SessionConfig {
+        admin_contact: peers.admin_contact,
+        max_literal_bytes: peers.max_message_size,
+        ..SessionConfig::default()
+    };
+    let mut config = GatewayConfig::new(Arc::new(session));
     config.imap = Some(imap);
     config.imaps = imaps;
     config.tls = tls;
@@ -102,12 +123,19 @@ pub async fn start(
     config.update_timers = peers.update_timers;
     config.drain_timeout = drain_timeout;
     let serve = mailkeep_gateway::serve(config, backend, shutdown.wait());
+    let serve_lmtp = lmtp.map(|lmtp| mailkeep_gateway::serve_lmtp(lmtp, delivery, shutdown.wait()));
     tasks.spawn("imap", async move {
-        let served = serve.await;
+        let lmtp_served = async {
+            match serve_lmtp {
+                Some(serve_lmtp) => serve_lmtp.await,
+                None => Ok(()),
+            }
+        };
+        let (served, lmtp_served) = tokio::join!(serve, lmtp_served);
         if let Some(drained) = drained {
             drained.trigger();
         }
-        served
+        served.and(lmtp_served)
     });
     Ok(vec![
         Probe::grpc_peer("metadata", peers.metadata_url)?,
@@ -130,6 +158,8 @@ pub async fn run(
         trusted_networks: trusted_networks(settings)?,
         bus: open_bus("gateway.bus_url", settings.bus_url.as_deref()).await?,
         update_timers: update_timers(settings)?,
+        admin_contact: settings.admin_contact.clone(),
+        max_message_size: settings.max_message_size,
     };
     let mut tasks = Tasks::new(shutdown.clone());
     let imap = bind("imap", settings.imap_listen).await?;
@@ -141,10 +171,21 @@ pub async fn run(
         }
     };
     let drain_timeout = Duration::from_secs(settings.drain_timeout);
+    let lmtp = match config.lmtp.listen {
+        Some(address) => Some(super::lmtp::server_config(
+            bind("lmtp", address).await?,
+            &config.lmtp,
+            tls.clone(),
+            peers.trusted_networks.clone(),
+            drain_timeout,
+        )?),
+        None => None,
+    };
     let probes = start(
         imap,
         imaps,
         tls,
+        lmtp,
         peers,
         drain_timeout,
         None,

@@ -9,6 +9,7 @@ pub mod admin;
 pub mod blob;
 pub mod dev;
 pub mod gateway;
+pub mod lmtp;
 pub mod metadata;
 pub mod migrate;
 

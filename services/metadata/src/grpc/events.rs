@@ -195,6 +195,17 @@ mod tests {
         assert_eq!(renamed.kind, ChangeKind::MailboxChanged);
         assert_eq!(renamed.mailbox_id.to_string(), created.id);
 
+        // NOTIFY SubscriptionChange (RFC 5465 §5.5) needs subscriptions too.
+        grpc.set_subscription(Request::new(pb::SetSubscriptionRequest {
+            account_id: account.to_string(),
+            name: "Retired".to_owned(),
+            subscribed: true,
+        }))
+        .await
+        .unwrap();
+        let subscribed = next_change(&mut subscription).await;
+        assert_eq!(subscribed.mailbox_id.to_string(), created.id);
+
         grpc.delete_mailbox(Request::new(pb::DeleteMailboxRequest {
             account_id: account.to_string(),
             name: "Retired".to_owned(),

@@ -11,11 +11,14 @@
 mod admin;
 mod admin_convert;
 mod convert;
+mod delivery;
 mod events;
 mod purge_worker;
+mod server;
+mod sort;
 pub mod telemetry;
+mod transfer;
 
-use std::future::Future;
 use std::sync::Arc;
 
 use futures::StreamExt;
@@ -23,23 +26,16 @@ use futures::stream::BoxStream;
 use mailkeep_bus::{ChangeBus, ChangeKind};
 use mailkeep_common::mail::{MetaQuery, NewMessageMeta};
 use mailkeep_common::{AccountId, MailboxId, ModSeq};
-use mailkeep_proto::InternalAuth;
 use mailkeep_proto::convert::{optional_modseq, parse_id, search_query, store_operation, uid_set};
 use mailkeep_proto::metadata::v1 as pb;
-use mailkeep_proto::metadata::v1::metadata_admin_server::MetadataAdminServer;
-use mailkeep_proto::metadata::v1::metadata_server::{Metadata, MetadataServer};
-use mailkeep_proto::telemetry::GrpcServerTelemetryLayer;
-use tokio::net::TcpListener;
-use tokio::sync::Notify;
-use tokio_stream::wrappers::TcpListenerStream;
-use tonic::service::interceptor::InterceptedService;
+use mailkeep_proto::metadata::v1::metadata_server::Metadata;
 use tonic::{Request, Response, Status};
 
 use crate::model::NewAccount;
 use crate::store::{MetadataStore, fetch_stream};
-use admin::MetadataAdminGrpc;
 use convert::store_status;
 use events::{MailboxRef, Publisher};
+pub use server::{MAX_MESSAGE_BYTES, serve, serve_service};
 
 /// The metadata gRPC service.
 #[derive(Clone)]
@@ -62,55 +58,6 @@ impl MetadataGrpc {
         self.events = Publisher::new(bus);
         self
     }
-}
-
-/// Largest request or answer the service accepts: an APPEND batch carries the
-/// analysis (decoded text included) of every message in it.
-pub const MAX_MESSAGE_BYTES: usize = 64 * 1024 * 1024;
-
-/// Serves the metadata service on `listener` until `shutdown` resolves,
-/// without change events.
-pub async fn serve(
-    listener: TcpListener,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-    store: Arc<dyn MetadataStore>,
-    auth: InternalAuth,
-) -> Result<(), tonic::transport::Error> {
-    serve_service(listener, shutdown, MetadataGrpc::new(store), auth).await
-}
-
-/// Serves `service` (e.g. one built [`with_bus`](MetadataGrpc::with_bus))
-/// on `listener` until `shutdown` resolves.
-pub async fn serve_service(
-    listener: TcpListener,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-    service: MetadataGrpc,
-    auth: InternalAuth,
-) -> Result<(), tonic::transport::Error> {
-    let admin_store = Arc::clone(&service.store).admin();
-    let server = MetadataServer::new(service)
-        .max_decoding_message_size(MAX_MESSAGE_BYTES)
-        .max_encoding_message_size(MAX_MESSAGE_BYTES);
-    let admin_auth = auth.clone();
-    let service = InterceptedService::new(server, move |request| auth.check(request));
-    let purge_wake = Arc::new(Notify::new());
-    let admin_service = admin_store.as_ref().map(|store| {
-        let admin = MetadataAdminGrpc::new(Arc::clone(store), Arc::clone(&purge_wake));
-        InterceptedService::new(MetadataAdminServer::new(admin), move |request| {
-            admin_auth.check(request)
-        })
-    });
-    let purge = admin_store.map(|store| tokio::spawn(purge_worker::run(store, purge_wake)));
-    let served = tonic::transport::Server::builder()
-        .layer(GrpcServerTelemetryLayer::new("metadata"))
-        .add_service(service)
-        .add_optional_service(admin_service)
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown)
-        .await;
-    if let Some(purge) = purge {
-        purge.abort();
-    }
-    served
 }
 
 fn account_id(text: &str) -> Result<AccountId, Status> {
@@ -293,6 +240,15 @@ impl Metadata for MetadataGrpc {
             .set_subscription(account, &request.name, request.subscribed)
             .await
             .map_err(store_status)?;
+        // NOTIFY SubscriptionChange (RFC 5465 §5.5) listens for this.
+        self.events
+            .publish_found(
+                self.store.as_ref(),
+                account,
+                MailboxRef::Name(&request.name),
+                ChangeKind::MailboxChanged,
+            )
+            .await;
         Ok(Response::new(pb::SetSubscriptionResponse {}))
     }
 
@@ -321,6 +277,52 @@ impl Metadata for MetadataGrpc {
             .await
             .map_err(store_status)?;
         Ok(Response::new(status.into()))
+    }
+
+    async fn mailbox_statuses(
+        &self,
+        request: Request<pb::MailboxStatusesRequest>,
+    ) -> Answer<pb::MailboxStatusesResponse> {
+        let request = request.into_inner();
+        let account = account_id(&request.account_id)?;
+        let statuses = self
+            .store
+            .mailbox_statuses(account, &request.names)
+            .await
+            .map_err(store_status)?;
+        Ok(Response::new(pb::MailboxStatusesResponse {
+            statuses: statuses.into_iter().map(Into::into).collect(),
+        }))
+    }
+
+    async fn get_metadata(
+        &self,
+        request: Request<pb::GetMetadataRequest>,
+    ) -> Answer<pb::GetMetadataResponse> {
+        let request = request.into_inner();
+        let account = account_id(&request.account_id)?;
+        let entries = self
+            .store
+            .metadata(account, &request.mailbox)
+            .await
+            .map_err(store_status)?;
+        Ok(Response::new(pb::GetMetadataResponse {
+            entries: entries.into_iter().map(Into::into).collect(),
+        }))
+    }
+
+    async fn set_metadata(
+        &self,
+        request: Request<pb::SetMetadataRequest>,
+    ) -> Answer<pb::SetMetadataResponse> {
+        let request = request.into_inner();
+        let account = account_id(&request.account_id)?;
+        let changes: Vec<_> = request.changes.into_iter().map(Into::into).collect();
+        self.store
+            .set_metadata(account, &request.mailbox, &changes)
+            .await
+            .map_err(store_status)?;
+        Ok(Response::new(pb::SetMetadataResponse {}))
     }
 
     async fn select_mailbox(
@@ -499,41 +501,23 @@ impl Metadata for MetadataGrpc {
             .map_err(store_status)?;
         Ok(Response::new(outcome.into()))
     }
-}
 
-impl MetadataGrpc {
-    /// COPY and MOVE share their request and answer.
-    async fn transfer(
+    async fn sort(&self, request: Request<pb::SortRequest>) -> Answer<pb::SortResponse> {
+        self.sort_messages(request.into_inner()).await
+    }
+
+    async fn thread(&self, request: Request<pb::ThreadRequest>) -> Answer<pb::ThreadResponse> {
+        self.thread_messages(request.into_inner()).await
+    }
+
+    async fn resolve_recipient(
         &self,
-        request: pb::CopyMessagesRequest,
-        remove_source: bool,
-    ) -> Answer<pb::CopyMessagesResponse> {
-        let account = account_id(&request.account_id)?;
-        let from = mailbox_id(&request.from_mailbox_id, "from_mailbox_id")?;
-        let to = mailbox_id(&request.to_mailbox_id, "to_mailbox_id")?;
-        // An empty set is a no-op (UID COPY of UIDs that no longer exist).
-        let uids = uid_set(request.uids.as_ref());
-        let outcome = if remove_source {
-            self.store.move_messages(account, from, &uids, to).await
-        } else {
-            self.store.copy_messages(account, from, &uids, to).await
-        }
-        .map_err(store_status)?;
-        if !outcome.destination_uids.is_empty() {
-            self.events
-                .publish_found(
-                    self.store.as_ref(),
-                    account,
-                    MailboxRef::Id(to),
-                    ChangeKind::Appended,
-                )
-                .await;
-        }
-        if remove_source && !outcome.source_uids.is_empty() {
-            self.events
-                .publish(account, from, outcome.source_modseq, ChangeKind::Expunged)
-                .await;
-        }
-        Ok(Response::new(outcome.into()))
+        request: Request<pb::ResolveRecipientRequest>,
+    ) -> Answer<pb::ResolveRecipientResponse> {
+        self.resolve_recipient_rpc(request.into_inner()).await
+    }
+
+    async fn deliver(&self, request: Request<pb::DeliverRequest>) -> Answer<pb::DeliverResponse> {
+        self.deliver_rpc(request.into_inner()).await
     }
 }

@@ -7,10 +7,12 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use mailkeep_common::mail::{
-    AppendOutcome, Changes, CopyOutcome, ExpungeOutcome, Flags, MailboxInfo, MailboxStatus,
-    MessageMeta, MetaQuery, NewMessageMeta, SearchOutcome, SearchQuery, SelectedMailbox,
-    StoreOperation, StoreOutcome,
+    AppendOutcome, Changes, CopyOutcome, DeliveredMessage, ExpungeOutcome, Flags, MailboxInfo,
+    MailboxStatus, MessageMeta, MetaQuery, NewMessageMeta, RecipientDelivery, ResolvedRecipient,
+    SearchOutcome, SearchQuery, SelectedMailbox, StoreOperation, StoreOutcome,
 };
+use mailkeep_common::mail::{MetadataChange, MetadataEntry};
+use mailkeep_common::mail::{SortCriterion, SortOutcome, ThreadAlgorithm, ThreadOutcome};
 use mailkeep_common::{AccountId, MailboxId, ModSeq, Uid, UidSet};
 use mailkeep_proto::telemetry::storage_call;
 
@@ -130,6 +132,31 @@ impl MetadataStore for TimedMetadataStore {
         timed!(self.mailbox_status(account, name))
     }
 
+    async fn mailbox_statuses(
+        &self,
+        account: AccountId,
+        names: &[String],
+    ) -> Result<Vec<MailboxStatus>, StoreError> {
+        timed!(self.mailbox_statuses(account, names))
+    }
+
+    async fn metadata(
+        &self,
+        account: AccountId,
+        mailbox: &str,
+    ) -> Result<Vec<MetadataEntry>, StoreError> {
+        timed!(self.metadata(account, mailbox))
+    }
+
+    async fn set_metadata(
+        &self,
+        account: AccountId,
+        mailbox: &str,
+        changes: &[MetadataChange],
+    ) -> Result<(), StoreError> {
+        timed!(self.set_metadata(account, mailbox, changes))
+    }
+
     async fn select_mailbox(
         &self,
         account: AccountId,
@@ -225,6 +252,37 @@ impl MetadataStore for TimedMetadataStore {
         query: &SearchQuery,
     ) -> Result<SearchOutcome, StoreError> {
         timed!(self.search(account, mailbox, query))
+    }
+
+    async fn sort(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+        query: &SearchQuery,
+        criteria: &[SortCriterion],
+    ) -> Result<SortOutcome, StoreError> {
+        timed!(self.sort(account, mailbox, query, criteria))
+    }
+
+    async fn thread(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+        query: &SearchQuery,
+        algorithm: ThreadAlgorithm,
+    ) -> Result<ThreadOutcome, StoreError> {
+        timed!(self.thread(account, mailbox, query, algorithm))
+    }
+
+    async fn resolve_recipient(&self, address: &str) -> Result<ResolvedRecipient, StoreError> {
+        timed!(self.resolve_recipient(address))
+    }
+
+    async fn deliver(
+        &self,
+        deliveries: Vec<RecipientDelivery>,
+    ) -> Vec<Result<DeliveredMessage, StoreError>> {
+        timed!(self.deliver(deliveries))
     }
 }
 

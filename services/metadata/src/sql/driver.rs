@@ -103,10 +103,17 @@ impl Row {
 #[async_trait]
 pub trait Driver: Clone + Send + Sync + 'static {
     type Tx: Send;
+    /// How SEARCH finds rows by substring (`text_index.rs`).
+    const TEXT_INDEX: super::text_index::TextIndex;
 
     /// A transaction that will write; writers of one mailbox serialise on the
     /// rows they update (SQLite: on the whole database).
     async fn begin_write(&self) -> Result<Self::Tx, StoreError>;
+    /// A write transaction for state a crash may roll back harmlessly
+    /// (`\Recent` claims: RFC 3501 §2.3.2 lets a message be recent again);
+    /// its commit does not wait for the disk, which takes a flush off
+    /// every new message's path to its idlers.
+    async fn begin_ephemeral_write(&self) -> Result<Self::Tx, StoreError>;
     /// A read-only transaction with one consistent snapshot.
     async fn begin_read(&self) -> Result<Self::Tx, StoreError>;
     async fn commit(tx: Self::Tx) -> Result<(), StoreError>;

@@ -1,15 +1,16 @@
 //! Mailbox operations: list, create (with missing parents), delete, rename
-//! (with children; INBOX moves its messages), subscriptions, STATUS,
+//! (with children; INBOX moves its messages), subscriptions,
 //! SELECT/EXAMINE and the `\Recent` claim (RFC 3501 §2.3.2: the
 //! `recent_uid` watermark; UIDs at or above it belong to the next session
-//! that sees them, which moves it to UIDNEXT under the mailbox lock). Names are normalised by `crate::names` first. Each new
+//! that sees them, which moves it to UIDNEXT under the mailbox lock).
+//! Names are normalised by `crate::names` first. Each new
 //! mailbox takes a UIDVALIDITY from the account's `last_uidvalidity`
 //! counter: the current time, or one more than the last value handed out,
 //! so a recreated name never sees an old UIDVALIDITY again.
 
 use std::collections::{BTreeSet, HashSet};
 
-use mailkeep_common::mail::{MailboxInfo, MailboxStatus, SelectedMailbox, SystemFlags};
+use mailkeep_common::mail::{MailboxInfo, SelectedMailbox, SystemFlags};
 use mailkeep_common::{AccountId, MailboxId, ModSeq, Uid, UidSet};
 
 use super::driver::{Arg, Driver, fetch_one, fetch_optional};
@@ -215,6 +216,7 @@ pub async fn delete<D: Driver>(
     for statement in [
         "DELETE FROM expunged WHERE account_id = $1 AND mailbox_id = $2",
         "DELETE FROM messages WHERE account_id = $1 AND mailbox_id = $2",
+        "DELETE FROM mailbox_metadata WHERE account_id = $1 AND mailbox_id = $2",
         "DELETE FROM mailboxes WHERE account_id = $1 AND id = $2",
     ] {
         D::execute(&mut tx, statement, &args).await?;
@@ -359,38 +361,6 @@ pub async fn subscriptions<D: Driver>(
     Ok(names)
 }
 
-pub async fn status<D: Driver>(
-    driver: &D,
-    account: AccountId,
-    name: &str,
-) -> Result<MailboxStatus, StoreError> {
-    let name = names::normalize(name)?;
-    let mut tx = driver.begin_read().await?;
-    let mailbox = mailbox_by_name::<D>(&mut tx, account, &name).await?;
-    let (account, id) = (account.to_string(), mailbox.info.id.to_string());
-    let counts = fetch_one::<D>(
-        &mut tx,
-        "SELECT COUNT(*), CAST(COALESCE(SUM(size), 0) AS BIGINT), \
-         COUNT(CASE WHEN (system_flags & $3) = 0 THEN 1 END), \
-         COUNT(CASE WHEN uid >= $4 THEN 1 END) \
-         FROM messages WHERE account_id = $1 AND mailbox_id = $2",
-        &[
-            Arg::Text(&account),
-            Arg::Text(&id),
-            Arg::Int(i64::from(SystemFlags::SEEN)),
-            Arg::Int(i64::from(mailbox.recent_uid)),
-        ],
-    )
-    .await?;
-    Ok(MailboxStatus {
-        mailbox: mailbox.info,
-        messages: counts.u32(0)?,
-        size: counts.u64(1)?,
-        unseen: counts.u32(2)?,
-        recent: counts.u32(3)?,
-    })
-}
-
 pub async fn select<D: Driver>(
     driver: &D,
     account: AccountId,
@@ -486,7 +456,7 @@ pub async fn claim_recent<D: Driver>(
     account: AccountId,
     mailbox: MailboxId,
 ) -> Result<UidSet, StoreError> {
-    let mut tx = driver.begin_write().await?;
+    let mut tx = driver.begin_ephemeral_write().await?;
     // The lock makes two sessions' claims disjoint.
     let row = lock_mailbox::<D>(&mut tx, account, mailbox).await?;
     if row.recent_uid >= row.info.uid_next {

@@ -16,6 +16,7 @@ use super::rows::{
     allocate, charge, flags_from_ids, ids_of, keyword_names, mailbox_by_id, random_u128,
     resolve_keywords, to_i64,
 };
+use super::threads;
 use crate::error::StoreError;
 use crate::flags::{check_system, decode_ids, encode_ids};
 use crate::search::MAX_ZONE_MINUTES;
@@ -26,12 +27,18 @@ pub const MAX_APPEND_BATCH: usize = 10_000;
 const INSERT_MESSAGE: &str = "INSERT INTO messages (account_id, mailbox_id, uid, modseq, \
     email_id, thread_id, blob_id, size, internal_date, internal_date_offset, system_flags, \
     keyword_ids, envelope, bodystructure, body, part_table, header_text, body_text, sent_date, \
-    subject, from_text, to_text, cc_text, bcc_text, message_id) VALUES ($1, $2, $3, $4, $5, '', \
-    $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)";
+    subject, from_text, to_text, cc_text, bcc_text, message_id, prefix) VALUES ($1, $2, $3, $4, \
+    $5, $26, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, \
+    $23, $24, $25)";
 
 /// OBJECTID EMAILID (RFC 8474 §4): random, stable across COPY and MOVE.
 fn new_email_id() -> String {
     format!("M{:024x}", random_u128() >> 32)
+}
+
+/// A new THREADID, named after the EMAILID of the message that starts it.
+fn new_thread_id(email_id: &str) -> String {
+    format!("T{}", &email_id[1..])
 }
 
 pub async fn append<D: Driver>(
@@ -80,6 +87,14 @@ pub async fn append<D: Driver>(
     for (message, uid) in messages.iter().zip(first_uid..) {
         let analysis = &message.analysis;
         let (email_id, blob_id) = (new_email_id(), message.blob_id.to_string());
+        let thread_id = threads::assign::<D>(
+            &mut tx,
+            &account_text,
+            &analysis.header_text,
+            &analysis.message_id,
+            || new_thread_id(&email_id),
+        )
+        .await?;
         let keywords = encode_ids(&ids_of(&message.flags.keywords, &known));
         D::execute(
             &mut tx,
@@ -109,6 +124,8 @@ pub async fn append<D: Driver>(
                 Arg::Text(&analysis.cc),
                 Arg::Text(&analysis.bcc),
                 Arg::Text(&analysis.message_id),
+                Arg::Bytes(&message.prefix),
+                Arg::Text(&thread_id),
             ],
         )
         .await?;
@@ -125,7 +142,7 @@ pub async fn append<D: Driver>(
 const FETCH_PAGE: &str = "SELECT uid, modseq, system_flags, keyword_ids, blob_id, size, \
     internal_date, internal_date_offset, email_id, thread_id, \
     CASE WHEN $7 <> 0 THEN envelope END, CASE WHEN $8 <> 0 THEN bodystructure END, \
-    CASE WHEN $8 <> 0 THEN body END, CASE WHEN $9 <> 0 THEN part_table END \
+    CASE WHEN $8 <> 0 THEN body END, CASE WHEN $9 <> 0 THEN part_table END, prefix \
     FROM messages WHERE account_id = $1 AND mailbox_id = $2 AND uid BETWEEN $3 AND $4 \
     AND modseq > $5 ORDER BY uid LIMIT $6";
 
@@ -139,6 +156,7 @@ fn meta_from_row(row: &Row, names: &BTreeMap<i64, String>) -> Result<MessageMeta
         flags: flags_from_ids(row.u32(2)?, &decode_ids(&row.text(3)?)?, names),
         blob_id: row.parse::<BlobId>(4)?,
         size: row.u64(5)?,
+        prefix: row.bytes(14)?,
         internal_date: row.int(6)?,
         internal_date_offset,
         email_id: row.text(8)?,

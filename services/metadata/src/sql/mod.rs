@@ -5,15 +5,21 @@
 
 mod accounts;
 mod admin;
+mod delivery;
 pub mod driver;
 mod login;
+mod mailbox_status;
 mod mailboxes;
 mod messages;
+mod metadata;
 pub mod postgres;
 mod rows;
 mod search;
+mod sort;
 pub mod sqlite;
 pub mod store;
 mod store_flags;
+pub mod text_index;
+mod threads;
 mod transfer;
 mod validate;

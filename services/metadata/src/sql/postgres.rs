@@ -104,9 +104,17 @@ fn decode(row: &PgRow) -> Result<Row, StoreError> {
 #[async_trait]
 impl Driver for PostgresDriver {
     type Tx = Transaction<'static, Postgres>;
+    const TEXT_INDEX: super::text_index::TextIndex = super::text_index::TextIndex::TrigramIlike;
 
     async fn begin_write(&self) -> Result<Self::Tx, StoreError> {
         self.pool.begin().await.map_err(map_error)
+    }
+
+    async fn begin_ephemeral_write(&self) -> Result<Self::Tx, StoreError> {
+        let mut tx = self.begin_write().await?;
+        // Visible at commit as usual; only the WAL flush is deferred.
+        Self::execute(&mut tx, "SET LOCAL synchronous_commit TO OFF", &[]).await?;
+        Ok(tx)
     }
 
     async fn begin_read(&self) -> Result<Self::Tx, StoreError> {

@@ -118,12 +118,18 @@ fn decode(row: &SqliteRow) -> Result<Row, StoreError> {
 #[async_trait]
 impl Driver for SqliteDriver {
     type Tx = Transaction<'static, Sqlite>;
+    const TEXT_INDEX: super::text_index::TextIndex = super::text_index::TextIndex::Fts5Trigram;
 
     async fn begin_write(&self) -> Result<Self::Tx, StoreError> {
         self.pool
             .begin_with("BEGIN IMMEDIATE")
             .await
             .map_err(map_error)
+    }
+
+    async fn begin_ephemeral_write(&self) -> Result<Self::Tx, StoreError> {
+        // WAL with `synchronous = NORMAL` already commits without a sync.
+        self.begin_write().await
     }
 
     async fn begin_read(&self) -> Result<Self::Tx, StoreError> {

@@ -6,15 +6,21 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use mailkeep_common::mail::{
-    AppendOutcome, Changes, CopyOutcome, ExpungeOutcome, Flags, MailboxInfo, MailboxStatus,
-    MessageMeta, MetaQuery, NewMessageMeta, SearchOutcome, SearchQuery, SelectedMailbox,
-    StoreOperation, StoreOutcome,
+    AppendOutcome, Changes, CopyOutcome, DeliveredMessage, ExpungeOutcome, Flags, MailboxInfo,
+    MailboxStatus, MessageMeta, MetaQuery, NewMessageMeta, RecipientDelivery, ResolvedRecipient,
+    SearchOutcome, SearchQuery, SelectedMailbox, StoreOperation, StoreOutcome,
 };
+use mailkeep_common::mail::{MetadataChange, MetadataEntry};
+use mailkeep_common::mail::{SortCriterion, SortOutcome, ThreadAlgorithm, ThreadOutcome};
 use mailkeep_common::{AccountId, MailboxId, ModSeq, Uid, UidSet};
 
 use super::driver::Driver;
+use super::metadata;
 use super::transfer::TransferMode;
-use super::{accounts, login, mailboxes, messages, search, store_flags, transfer};
+use super::{
+    accounts, delivery, login, mailbox_status, mailboxes, messages, search, sort, store_flags,
+    transfer,
+};
 use crate::admin::{AdminStore, TenantQuotas};
 use crate::error::StoreError;
 use crate::model::{Account, NewAccount, Tenant};
@@ -112,7 +118,32 @@ impl<D: Driver> MetadataStore for SqlStore<D> {
         account: AccountId,
         name: &str,
     ) -> Result<MailboxStatus, StoreError> {
-        mailboxes::status(&self.driver, account, name).await
+        mailbox_status::status(&self.driver, account, name).await
+    }
+
+    async fn mailbox_statuses(
+        &self,
+        account: AccountId,
+        names: &[String],
+    ) -> Result<Vec<MailboxStatus>, StoreError> {
+        mailbox_status::statuses(&self.driver, account, names).await
+    }
+
+    async fn metadata(
+        &self,
+        account: AccountId,
+        mailbox: &str,
+    ) -> Result<Vec<MetadataEntry>, StoreError> {
+        metadata::entries(&self.driver, account, mailbox).await
+    }
+
+    async fn set_metadata(
+        &self,
+        account: AccountId,
+        mailbox: &str,
+        changes: &[MetadataChange],
+    ) -> Result<(), StoreError> {
+        metadata::set(&self.driver, account, mailbox, changes).await
     }
 
     async fn select_mailbox(
@@ -219,5 +250,36 @@ impl<D: Driver> MetadataStore for SqlStore<D> {
         query: &SearchQuery,
     ) -> Result<SearchOutcome, StoreError> {
         search::search(&self.driver, account, mailbox, query).await
+    }
+
+    async fn sort(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+        query: &SearchQuery,
+        criteria: &[SortCriterion],
+    ) -> Result<SortOutcome, StoreError> {
+        sort::sort(&self.driver, account, mailbox, query, criteria).await
+    }
+
+    async fn thread(
+        &self,
+        account: AccountId,
+        mailbox: MailboxId,
+        query: &SearchQuery,
+        algorithm: ThreadAlgorithm,
+    ) -> Result<ThreadOutcome, StoreError> {
+        sort::thread(&self.driver, account, mailbox, query, algorithm).await
+    }
+
+    async fn resolve_recipient(&self, address: &str) -> Result<ResolvedRecipient, StoreError> {
+        delivery::resolve_recipient(&self.driver, address).await
+    }
+
+    async fn deliver(
+        &self,
+        deliveries: Vec<RecipientDelivery>,
+    ) -> Vec<Result<DeliveredMessage, StoreError>> {
+        delivery::deliver(&self.driver, deliveries).await
     }
 }

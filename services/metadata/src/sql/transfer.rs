@@ -20,11 +20,11 @@ pub enum TransferMode {
 const COPY_ROW: &str = "INSERT INTO messages (account_id, mailbox_id, uid, modseq, email_id, \
     thread_id, blob_id, size, internal_date, internal_date_offset, system_flags, keyword_ids, \
     envelope, bodystructure, body, part_table, header_text, body_text, sent_date, subject, \
-    from_text, to_text, cc_text, bcc_text, message_id) \
+    from_text, to_text, cc_text, bcc_text, message_id, prefix) \
     SELECT account_id, $3, $4, $5, email_id, thread_id, blob_id, size, internal_date, \
     internal_date_offset, system_flags, keyword_ids, envelope, bodystructure, body, part_table, \
-    header_text, body_text, sent_date, subject, from_text, to_text, cc_text, bcc_text, message_id \
-    FROM messages WHERE account_id = $1 AND mailbox_id = $2 AND uid = $6";
+    header_text, body_text, sent_date, subject, from_text, to_text, cc_text, bcc_text, message_id, \
+    prefix FROM messages WHERE account_id = $1 AND mailbox_id = $2 AND uid = $6";
 
 const SELECT_RANGE: &str = "SELECT uid, size, system_flags FROM messages \
     WHERE account_id = $1 AND mailbox_id = $2 AND uid BETWEEN $3 AND $4 ORDER BY uid";

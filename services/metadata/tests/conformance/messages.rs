@@ -321,7 +321,7 @@ async fn fetch_pages_and_streams(store: Store) {
     assert_eq!(first.flags.keywords, ["$Work"]);
     assert_eq!(first.flags.system.0, SystemFlags::SEEN);
     assert!(first.email_id.starts_with('M'));
-    assert!(first.thread_id.is_empty());
+    assert!(first.thread_id.starts_with('T'));
 
     let sparse = set(&[(2, 3), (299, 400)]);
     let page = store

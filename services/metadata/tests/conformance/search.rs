@@ -23,6 +23,7 @@ fn mail(
     NewMessageMeta {
         blob_id: blob(size as u8),
         size,
+        prefix: Vec::new(),
         internal_date,
         internal_date_offset: offset_minutes,
         flags,
@@ -122,6 +123,15 @@ async fn search_by_every_key_kind(store: Store) {
         (SearchQuery::InternalOn(JUNE_1 + DAY), &[2]),
         (SearchQuery::InternalBefore(JUNE_1 + DAY), &[1]),
         (SearchQuery::InternalSince(JUNE_1 + DAY), &[2, 3]),
+        // WITHIN (RFC 5032): exact instants; uid 2 arrived at June 1 23:30 UTC.
+        (
+            SearchQuery::InternalBeforeInstant(JUNE_1 + 23 * 3600 + 1800),
+            &[1],
+        ),
+        (
+            SearchQuery::InternalSinceInstant(JUNE_1 + 23 * 3600 + 1800),
+            &[2, 3],
+        ),
         (SearchQuery::SentBefore(JUNE_1), &[1]),
         (SearchQuery::SentOn(JUNE_1 + DAY), &[2]),
         (SearchQuery::SentSince(JUNE_1 - DAY), &[1, 2]),

@@ -175,6 +175,7 @@ pub fn message(size: u64) -> NewMessageMeta {
     NewMessageMeta {
         blob_id: blob(size as u8),
         size,
+        prefix: Vec::new(),
         internal_date: 1_717_200_000,
         internal_date_offset: 0,
         flags: Flags::default(),

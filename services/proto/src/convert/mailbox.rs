@@ -49,6 +49,8 @@ impl From<MailboxStatus> for pb::MailboxStatusResponse {
             recent: status.recent,
             unseen: status.unseen,
             size: status.size,
+            deleted: status.deleted,
+            deleted_size: status.deleted_size,
         }
     }
 }
@@ -63,6 +65,8 @@ impl TryFrom<pb::MailboxStatusResponse> for MailboxStatus {
             recent: status.recent,
             unseen: status.unseen,
             size: status.size,
+            deleted: status.deleted,
+            deleted_size: status.deleted_size,
         })
     }
 }

@@ -64,6 +64,7 @@ impl From<NewMessageMeta> for pb::NewMessage {
             flags: Some(message.flags.into()),
             analysis: Some(message.analysis.into()),
             internal_date_offset: message.internal_date_offset,
+            prefix: message.prefix,
         }
     }
 }
@@ -75,6 +76,7 @@ impl TryFrom<pb::NewMessage> for NewMessageMeta {
         Ok(Self {
             blob_id: parse_id(&message.blob_id, "blob_id")?,
             size: message.size,
+            prefix: message.prefix,
             internal_date: message.internal_date,
             internal_date_offset: message.internal_date_offset,
             flags: flags(message.flags),
@@ -133,6 +135,7 @@ impl From<MessageMeta> for pb::MessageMeta {
             email_id: meta.email_id,
             thread_id: meta.thread_id,
             internal_date_offset: meta.internal_date_offset,
+            prefix: meta.prefix,
         }
     }
 }
@@ -147,6 +150,7 @@ impl TryFrom<pb::MessageMeta> for MessageMeta {
             flags: flags(meta.flags),
             blob_id: parse_id(&meta.blob_id, "blob_id")?,
             size: meta.size,
+            prefix: meta.prefix,
             internal_date: meta.internal_date,
             internal_date_offset: meta.internal_date_offset,
             envelope: meta.envelope,
@@ -211,6 +215,7 @@ mod tests {
         NewMessageMeta {
             blob_id: BlobId::from_digest([1; 32]),
             size: 18,
+            prefix: Vec::new(),
             internal_date: 1_700_000_000,
             internal_date_offset: 120,
             flags: Flags {
@@ -269,6 +274,7 @@ mod tests {
             flags: Flags::default(),
             blob_id: BlobId::from_digest([2; 32]),
             size: 99,
+            prefix: b"Delivered-To: a@b.test\r\n".to_vec(),
             internal_date: 1_700_000_000,
             internal_date_offset: -300,
             envelope: vec![1, 2],

@@ -9,10 +9,13 @@
 //! `first_unseen_uid`, `changed_since` and `unchanged_since`; an empty
 //! `special_use` is `None`; a missing `Flags` or `MessageAnalysis` is empty.
 
+mod delivery;
 mod flags;
 mod mailbox;
 mod message;
+mod metadata;
 mod search;
+mod sort;
 
 use std::str::FromStr;
 
@@ -22,8 +25,10 @@ use tonic::Status;
 use crate::metadata::v1 as pb;
 use crate::{status, uid_set_from_proto};
 
+pub use delivery::DeliveryOutcome;
 pub use flags::store_operation;
 pub use search::{MAX_SEARCH_DEPTH, search_query};
+pub use sort::{MAX_SORT_CRITERIA, sort_criteria, thread_algorithm};
 
 /// Why a wire value has no domain counterpart. Messages name the field,
 /// never echo the value.
@@ -43,6 +48,14 @@ pub enum ConvertError {
     EmptySearchKey,
     #[error("search program nested too deeply")]
     SearchTooDeep,
+    #[error("unknown sort key")]
+    UnknownSortKey,
+    #[error("a sort needs between 1 and 32 criteria")]
+    SortCriteriaCount,
+    #[error("unknown thread algorithm")]
+    UnknownThreadAlgorithm,
+    #[error("malformed thread forest")]
+    MalformedThreads,
 }
 
 impl ConvertError {

@@ -72,6 +72,8 @@ impl From<&SearchQuery> for pb::SearchKey {
             SearchQuery::Body(text) => Key::Body(text.clone()),
             SearchQuery::Text(text) => Key::Text(text.clone()),
             SearchQuery::ModSeqAtLeast(modseq) => Key::ModseqAtLeast(modseq.get()),
+            SearchQuery::InternalBeforeInstant(at) => Key::InternalBeforeInstant(*at),
+            SearchQuery::InternalSinceInstant(at) => Key::InternalSinceInstant(*at),
         };
         Self { key: Some(key) }
     }
@@ -126,6 +128,8 @@ fn search_key(key: Option<pb::SearchKey>, depth: usize) -> Result<SearchQuery, C
         Key::Body(text) => SearchQuery::Body(text),
         Key::Text(text) => SearchQuery::Text(text),
         Key::ModseqAtLeast(modseq) => SearchQuery::ModSeqAtLeast(ModSeq::new(modseq)),
+        Key::InternalBeforeInstant(at) => SearchQuery::InternalBeforeInstant(at),
+        Key::InternalSinceInstant(at) => SearchQuery::InternalSinceInstant(at),
         Key::All(_) => SearchQuery::All,
     })
 }
@@ -193,6 +197,24 @@ mod tests {
                 ranges: vec![pb::UidRange { first: 1, last: 5 }],
             }))
         );
+        assert_eq!(SearchQuery::try_from(wire).unwrap(), query);
+    }
+
+    #[test]
+    fn within_instants_round_trip() {
+        let query = SearchQuery::Or(vec![
+            SearchQuery::InternalBeforeInstant(1_700_000_001),
+            SearchQuery::InternalSinceInstant(-5),
+        ]);
+        let wire = pb::SearchKey::from(&query);
+        let Some(Key::Or(keys)) = &wire.key else {
+            panic!("expected an OR key");
+        };
+        assert_eq!(
+            keys.keys[0].key,
+            Some(Key::InternalBeforeInstant(1_700_000_001))
+        );
+        assert_eq!(keys.keys[1].key, Some(Key::InternalSinceInstant(-5)));
         assert_eq!(SearchQuery::try_from(wire).unwrap(), query);
     }
 

@@ -10,6 +10,7 @@
 
 use mailkeep_common::{BlobId, ErrorCode};
 
+use super::prefixed::split_range;
 use crate::backend::{
     BackendError, BackendResult, MailBackend, MessageAnalysis, MessageMeta, Principal,
 };
@@ -107,30 +108,45 @@ impl<'a> MessageSource<'a> {
         self.meta.blob_id
     }
 
-    /// Reads the whole message now, so every later item slices it.
+    /// Reads the whole message (its prefix, then the blob) now, so every
+    /// later item slices it.
     pub(super) async fn load_whole(&mut self) -> BackendResult<&[u8]> {
         let bytes = match self.full.take() {
             Some(bytes) => bytes,
             None => {
-                self.backend
+                let blob = self
+                    .backend
                     .read_blob(self.principal, self.blob(), 0, None)
-                    .await?
+                    .await?;
+                let mut whole = Vec::with_capacity(self.meta.prefix.len() + blob.len());
+                whole.extend_from_slice(&self.meta.prefix);
+                whole.extend_from_slice(&blob);
+                whole
             }
         };
         Ok(self.full.insert(bytes))
     }
 
-    /// `length` bytes from `offset`.
-    async fn read(&mut self, offset: u64, length: u64) -> BackendResult<Vec<u8>> {
+    /// `length` bytes of the message from `offset`: the part below the
+    /// prefix length comes from the prefix, the rest from the blob.
+    pub(super) async fn read(&mut self, offset: u64, length: u64) -> BackendResult<Vec<u8>> {
         if length == 0 {
             return Ok(Vec::new());
         }
         if let Some(full) = &self.full {
             return Ok(slice(full, offset, length).to_vec());
         }
-        self.backend
-            .read_blob(self.principal, self.blob(), offset, Some(length))
-            .await
+        let prefix = &self.meta.prefix;
+        let split = split_range(prefix.len(), offset, length);
+        let mut bytes = prefix[split.prefix].to_vec();
+        if let Some((blob_offset, blob_length)) = split.blob {
+            let blob = self
+                .backend
+                .read_blob(self.principal, self.blob(), blob_offset, Some(blob_length))
+                .await?;
+            bytes.extend_from_slice(&blob);
+        }
+        Ok(bytes)
     }
 
     /// The analysis of the message's own bytes (only for unknown formats).
@@ -163,7 +179,10 @@ impl<'a> MessageSource<'a> {
         })
     }
 
-    async fn locate(&mut self, section: &Section) -> BackendResult<Option<SectionLocation>> {
+    pub(super) async fn locate(
+        &mut self,
+        section: &Section,
+    ) -> BackendResult<Option<SectionLocation>> {
         // BODY[] needs no table: it is the whole message.
         if section.part.is_empty() && section.text.is_none() {
             return Ok(Some(SectionLocation {
@@ -206,7 +225,7 @@ impl<'a> MessageSource<'a> {
 
 /// `(start, length)` of a `<offset.length>` partial within `total` bytes:
 /// an origin past the end gives an empty string (RFC 3501 §6.4.5).
-fn clip(partial: Partial, total: u64) -> (u64, u64) {
+pub(super) fn clip(partial: Partial, total: u64) -> (u64, u64) {
     let start = u64::from(partial.offset).min(total);
     (start, u64::from(partial.length).min(total - start))
 }
@@ -216,7 +235,7 @@ fn len(bytes: &[u8]) -> u64 {
 }
 
 /// `bytes[offset..offset + length]`, clipped to the bytes there are.
-fn slice(bytes: &[u8], offset: u64, length: u64) -> &[u8] {
+pub(super) fn slice(bytes: &[u8], offset: u64, length: u64) -> &[u8] {
     let start = usize::try_from(offset)
         .unwrap_or(usize::MAX)
         .min(bytes.len());

@@ -23,7 +23,9 @@ async fn fetches_every_non_body_item() {
         .await;
     let analysis = mime::analyze(NESTED.as_bytes());
     let expected = format!(
-        "* 1 FETCH (FLAGS (\\Recent) INTERNALDATE \" 1-Jun-2024 10:00:00 +0000\" RFC822.SIZE {} \
+        // FETCH MODSEQ is CONDSTORE-enabling (RFC 7162 §3.1).
+        "* OK [HIGHESTMODSEQ 2] CONDSTORE enabled\r\n\
+         * 1 FETCH (FLAGS (\\Recent) INTERNALDATE \" 1-Jun-2024 10:00:00 +0000\" RFC822.SIZE {} \
          ENVELOPE {} BODYSTRUCTURE {} BODY {} UID 1 MODSEQ (",
         NESTED.len(),
         stored(&analysis.envelope),
@@ -44,7 +46,8 @@ async fn fetches_every_non_body_item() {
     // The macros expand, and UID FETCH always answers UID first.
     let output = client.send("f2 UID FETCH 1 FAST\r\n").await;
     let fast = format!(
-        "* 1 FETCH (UID 1 FLAGS (\\Recent) INTERNALDATE \" 1-Jun-2024 10:00:00 +0000\" RFC822.SIZE {})\r\n",
+        "* 1 FETCH (UID 1 FLAGS (\\Recent) INTERNALDATE \" 1-Jun-2024 10:00:00 +0000\" RFC822.SIZE {} \
+         MODSEQ (2))\r\n",
         NESTED.len()
     );
     assert_eq!(output, format!("{fast}f2 OK FETCH completed\r\n"));
@@ -246,6 +249,7 @@ fn the_plan_asks_only_for_the_columns_its_items_need() {
         sequence: SequenceSet::Ranges(vec![(SeqBound::Value(1), SeqBound::Largest)]),
         attributes,
         changed_since: None,
+        vanished: false,
     };
     let plan = FetchPlan::new(
         &args(vec![FetchAttribute::Flags, FetchAttribute::Envelope]),

@@ -3,7 +3,7 @@
 
 use crate::backend::SystemFlags;
 use crate::session::tests::support::{
-    assert_responses, fetch_modseq, flag_elsewhere, inbox_with, select_inbox,
+    assert_responses, fetch_modseq, flag_elsewhere, inbox_with, modseq_in, select_inbox,
 };
 
 #[tokio::test]
@@ -113,10 +113,17 @@ async fn a_silent_conditional_store_keeps_the_clients_condition() {
             "m2 STORE 1:2 (UNCHANGEDSINCE {before}) +FLAGS.SILENT (\\Seen)\r\n"
         ))
         .await;
+    // FETCH MODSEQ enabled CONDSTORE: the silenced store still answers
+    // MODSEQ (RFC 7162 §3.1.3), and flag reports carry it.
+    let stored = modseq_in(&output);
+    let flagged = fetch_modseq(&mut client, 1).await;
     assert_eq!(
         output,
-        "* 1 FETCH (FLAGS (\\Flagged \\Recent))\r\n\
-         m2 OK [MODIFIED 1] conditional STORE failed for some messages\r\n"
+        format!(
+            "* 2 FETCH (MODSEQ ({stored}))\r\n\
+             * 1 FETCH (FLAGS (\\Flagged \\Recent) MODSEQ ({flagged}))\r\n\
+             m2 OK [MODIFIED 1] conditional STORE failed for some messages\r\n"
+        )
     );
     // A condition the concurrent change meets: both are stored, and only
     // the message someone else changed is reported.
@@ -124,9 +131,17 @@ async fn a_silent_conditional_store_keeps_the_clients_condition() {
     let output = client
         .send("m3 STORE 1:2 (UNCHANGEDSINCE 1000) +FLAGS.SILENT (\\Draft)\r\n")
         .await;
+    let (first, second) = (
+        fetch_modseq(&mut client, 1).await,
+        fetch_modseq(&mut client, 2).await,
+    );
     assert_eq!(
         output,
-        "* 2 FETCH (FLAGS (\\Answered \\Seen \\Draft \\Recent))\r\nm3 OK STORE completed\r\n"
+        format!(
+            "* 1 FETCH (MODSEQ ({first}))\r\n* 2 FETCH (MODSEQ ({second}))\r\n\
+             * 2 FETCH (FLAGS (\\Answered \\Seen \\Draft \\Recent) MODSEQ ({second}))\r\n\
+             m3 OK STORE completed\r\n"
+        )
     );
     assert_responses(&output);
     assert_eq!(client.send("m4 NOOP\r\n").await, "m4 OK NOOP completed\r\n");

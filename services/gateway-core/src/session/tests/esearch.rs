@@ -82,8 +82,13 @@ async fn result_options_and_their_absence() {
         client.send("e3 SEARCH FLAGGED\r\n").await,
         "* SEARCH 2 5 10 11\r\ne3 OK SEARCH completed\r\n"
     );
-    let output = client.send("e4 SEARCH RETURN (PARTIAL 1:5) ALL\r\n").await;
-    assert!(output.starts_with("e4 BAD "), "{output}");
+    // RFC 9394 §3.1: a window of the ascending result.
+    assert_eq!(
+        client
+            .send("e4 SEARCH RETURN (PARTIAL 3:2) FLAGGED\r\n")
+            .await,
+        "* ESEARCH (TAG \"e4\") PARTIAL (2:3 5,10)\r\ne4 OK SEARCH completed\r\n"
+    );
     let output = client.send("e5 SEARCH RETURN MIN ALL\r\n").await;
     assert!(output.starts_with("e5 BAD "), "{output}");
 }

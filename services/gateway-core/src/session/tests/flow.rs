@@ -10,8 +10,13 @@ use crate::backend::Flags;
 use crate::session::Flow;
 use crate::testing::TestClient;
 
-const CAPABILITIES: &str = "IMAP4rev1 LITERAL+ SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT \
-                            UIDPLUS MOVE MULTIAPPEND CHILDREN SPECIAL-USE ESEARCH";
+const CAPABILITIES: &str = "IMAP4rev1 IMAP4rev2 CONDSTORE QRESYNC OBJECTID LITERAL+ LITERAL- SASL-IR ID ENABLE IDLE NAMESPACE UNSELECT \
+                            UIDPLUS MOVE MULTIAPPEND CHILDREN SPECIAL-USE ESEARCH \
+                            LIST-EXTENDED LIST-STATUS STATUS=SIZE CREATE-SPECIAL-USE \
+                            QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE METADATA \
+                            SEARCHRES WITHIN CONTEXT=SEARCH \
+                            SORT SORT=DISPLAY ESORT CONTEXT=SORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES \
+                            BINARY COMPRESS=DEFLATE CATENATE UTF8=ACCEPT NOTIFY APPENDLIMIT=67108864";
 
 #[tokio::test]
 async fn rfc3501_flow_split_anywhere() {
@@ -42,7 +47,10 @@ async fn rfc3501_flow_split_anywhere() {
     );
 
     let output = client.send("a3 CREATE Work/Projects\r\n").await;
-    assert_eq!(output, "a3 OK CREATE completed\r\n");
+    assert_eq!(
+        output,
+        "a3 OK [MAILBOXID (00000000000000000000000000000009)] CREATE completed\r\n"
+    );
 
     let body = message("first");
     let command = format!("a4 APPEND Work/Projects (\\Seen) {{{}}}\r\n", body.len());
@@ -168,7 +176,7 @@ async fn id_enable_and_namespace() {
         output,
         format!(
             "* ID (\"name\" \"Mailkeep\" \"version\" \"{}\")\r\nn1 OK ID completed\r\n\
-             * ENABLED\r\nn2 OK ENABLE completed\r\n\
+             * ENABLED CONDSTORE\r\nn2 OK ENABLE completed\r\n\
              * NAMESPACE ((\"\" \"/\")) NIL NIL\r\nn3 OK NAMESPACE completed\r\n",
             env!("CARGO_PKG_VERSION")
         )

@@ -9,9 +9,11 @@ async fn list_patterns_and_attributes() {
     let output = client
         .send("c1 CREATE Work/Projects/\r\nc2 CREATE &U,BTFw-\r\n")
         .await;
+    // RFC 8474 §4: each new mailbox's id.
     assert_eq!(
         output,
-        "c1 OK CREATE completed\r\nc2 OK CREATE completed\r\n"
+        "c1 OK [MAILBOXID (00000000000000000000000000000009)] CREATE completed\r\n\
+         c2 OK [MAILBOXID (0000000000000000000000000000000a)] CREATE completed\r\n"
     );
 
     let output = client.send("l1 LIST \"\" \"\"\r\n").await;
@@ -63,7 +65,8 @@ async fn lsub_shows_unsubscribed_parents_as_noselect() {
         .await;
     assert_eq!(
         output,
-        "c1 OK CREATE completed\r\nc2 OK SUBSCRIBE completed\r\nc3 OK UNSUBSCRIBE completed\r\n"
+        "c1 OK [MAILBOXID (00000000000000000000000000000009)] CREATE completed\r\n\
+         c2 OK SUBSCRIBE completed\r\nc3 OK UNSUBSCRIBE completed\r\n"
     );
     let output = client.send("s1 LSUB \"\" %\r\n").await;
     assert!(output.contains("* LSUB () \"/\" INBOX\r\n"), "{output}");
@@ -91,7 +94,10 @@ async fn create_delete_rename_codes() {
             "m1 CREATE inbox\r\n",
             "m1 NO [ALREADYEXISTS] INBOX always exists\r\n",
         ),
-        ("m2 CREATE A/B\r\n", "m2 OK CREATE completed\r\n"),
+        (
+            "m2 CREATE A/B\r\n",
+            "m2 OK [MAILBOXID (00000000000000000000000000000009)] CREATE completed\r\n",
+        ),
         (
             "m3 CREATE A\r\n",
             "m3 NO [ALREADYEXISTS] mailbox exists\r\n",

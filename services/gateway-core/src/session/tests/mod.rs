@@ -4,12 +4,47 @@
 //! command tests share lives in [`support`].
 
 mod auth;
+mod catenate;
+mod condstore;
 mod errors;
 mod esearch;
 mod flow;
+mod imap4rev2;
+mod list_ext;
 mod mailboxes;
+mod metadata;
+mod objectid;
+mod qresync;
+mod quota;
+mod rfc_2971;
+mod rfc_3348;
+mod rfc_3516;
+mod rfc_3691;
+mod rfc_4315;
+mod rfc_4959;
+mod rfc_5032;
+mod rfc_5161;
+mod rfc_5182;
+mod rfc_5256;
+mod rfc_5258;
+mod rfc_5267;
+mod rfc_5464;
+mod rfc_5819;
+mod rfc_5957;
+mod rfc_6154;
+mod rfc_6851;
+mod rfc_7162;
+mod rfc_7888;
+mod rfc_7889;
+mod rfc_8438;
+mod rfc_8474;
+mod rfc_9208;
+mod search_context;
+mod searchres;
 mod select;
 pub(in crate::session) mod support;
+mod utf8_accept;
+mod wire;
 
 use imap_codec::GreetingCodec;
 use imap_codec::decode::Decoder;

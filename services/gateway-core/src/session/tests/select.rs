@@ -33,11 +33,17 @@ async fn select_reports_the_mailbox() {
          * OK [UIDVALIDITY 1002] UIDs valid\r\n\
          * OK [UIDNEXT 3] predicted next UID\r\n\
          * OK [HIGHESTMODSEQ 3] highest\r\n\
+         * OK [MAILBOXID (00000000000000000000000000000002)] mailbox id\r\n\
          s1 OK [READ-WRITE] SELECT completed\r\n"
     );
     assert_responses(&output);
 
     let output = client.send("s2 EXAMINE INBOX\r\n").await;
+    // RFC 7162 §3.2.11: the boundary between the two mailboxes' responses.
+    assert!(
+        output.starts_with("* OK [CLOSED] previous mailbox closed\r\n* FLAGS "),
+        "{output}"
+    );
     assert!(
         output.contains("* OK [PERMANENTFLAGS ()] flags\r\n"),
         "{output}"
@@ -53,7 +59,8 @@ async fn select_reports_the_mailbox() {
     let output = client.send("s3 SELECT Nope\r\ns4 CHECK\r\n").await;
     assert_eq!(
         output,
-        "s3 NO [NONEXISTENT] mailbox not found\r\n\
+        "* OK [CLOSED] previous mailbox closed\r\n\
+         s3 NO [NONEXISTENT] mailbox not found\r\n\
          s4 BAD command not valid in the authenticated state\r\n"
     );
 }

@@ -129,6 +129,15 @@ pub(in crate::session) async fn inbox_id(client: &TestClient) -> MailboxId {
     status.unwrap().mailbox.id
 }
 
+/// The UIDVALIDITY of `mailbox`.
+pub(in crate::session) async fn uidvalidity(client: &TestClient, mailbox: &str) -> u32 {
+    let status = client
+        .backend
+        .mailbox_status(&client.principal, mailbox)
+        .await;
+    status.unwrap().mailbox.uidvalidity
+}
+
 /// How many messages `mailbox` holds now.
 pub(in crate::session) fn message_count(client: &TestClient, mailbox: &str) -> u64 {
     client
@@ -141,6 +150,11 @@ pub(in crate::session) fn message_count(client: &TestClient, mailbox: &str) -> u
 /// The MODSEQ of message `seq`, asked with FETCH (RFC 7162 §3.1.4.1).
 pub(in crate::session) async fn fetch_modseq(client: &mut TestClient, seq: u32) -> u64 {
     let output = client.send(&format!("M0 FETCH {seq} MODSEQ\r\n")).await;
+    modseq_in(&output)
+}
+
+/// The number in the first `MODSEQ (n)` of `output`.
+pub(in crate::session) fn modseq_in(output: &str) -> u64 {
     output
         .split("MODSEQ (")
         .nth(1)

@@ -3,7 +3,7 @@
 //! [`crate::MetadataStore`].
 
 mod accounts;
-mod aliases;
+pub(super) mod aliases;
 mod api_tokens;
 mod app_passwords;
 mod audit;

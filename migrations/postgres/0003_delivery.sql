@@ -1,0 +1,6 @@
+-- LMTP delivery (issue 7): the per-recipient header prefix (Return-Path,
+-- Delivered-To) of a delivered message. The message a client sees is this
+-- prefix followed by the shared, content-addressed blob; `size` counts both.
+-- Empty for APPENDed messages.
+
+ALTER TABLE messages ADD COLUMN prefix BYTEA NOT NULL DEFAULT ''::bytea;
