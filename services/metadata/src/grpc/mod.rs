@@ -13,6 +13,7 @@ mod admin_convert;
 mod convert;
 mod delivery;
 mod events;
+mod mailbox_extras;
 mod purge_worker;
 mod server;
 mod sort;
@@ -283,46 +284,21 @@ impl Metadata for MetadataGrpc {
         &self,
         request: Request<pb::MailboxStatusesRequest>,
     ) -> Answer<pb::MailboxStatusesResponse> {
-        let request = request.into_inner();
-        let account = account_id(&request.account_id)?;
-        let statuses = self
-            .store
-            .mailbox_statuses(account, &request.names)
-            .await
-            .map_err(store_status)?;
-        Ok(Response::new(pb::MailboxStatusesResponse {
-            statuses: statuses.into_iter().map(Into::into).collect(),
-        }))
+        self.mailbox_statuses_rpc(request.into_inner()).await
     }
 
     async fn get_metadata(
         &self,
         request: Request<pb::GetMetadataRequest>,
     ) -> Answer<pb::GetMetadataResponse> {
-        let request = request.into_inner();
-        let account = account_id(&request.account_id)?;
-        let entries = self
-            .store
-            .metadata(account, &request.mailbox)
-            .await
-            .map_err(store_status)?;
-        Ok(Response::new(pb::GetMetadataResponse {
-            entries: entries.into_iter().map(Into::into).collect(),
-        }))
+        self.get_metadata_rpc(request.into_inner()).await
     }
 
     async fn set_metadata(
         &self,
         request: Request<pb::SetMetadataRequest>,
     ) -> Answer<pb::SetMetadataResponse> {
-        let request = request.into_inner();
-        let account = account_id(&request.account_id)?;
-        let changes: Vec<_> = request.changes.into_iter().map(Into::into).collect();
-        self.store
-            .set_metadata(account, &request.mailbox, &changes)
-            .await
-            .map_err(store_status)?;
-        Ok(Response::new(pb::SetMetadataResponse {}))
+        self.set_metadata_rpc(request.into_inner()).await
     }
 
     async fn select_mailbox(
