@@ -14,7 +14,7 @@ use serde_json::Value;
 use super::admin_login::login_accepted;
 
 /// Runs `mailkeep admin ARGS` against `deployment`, feeding `stdin`.
-fn admin(
+pub fn admin(
     deployment: &Deployment,
     token: &str,
     args: &[&str],

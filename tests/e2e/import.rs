@@ -32,7 +32,7 @@ async fn mbox_import_matches_the_corpus_and_a_rerun_imports_nothing() -> anyhow:
     let import = ["import", "--account", &account.login, "--mbox", &corpus];
 
     expect_counts(&dev, &import, CORPUS_MESSAGES, 0).await?;
-    let expected = run_script(&["expect-mbox", &corpus])?;
+    let expected = python::run_json(SCRIPT, &["expect-mbox", &corpus], SCRIPT_LIMIT)?;
     let actual = dump(&dev, &account)?;
     let inbox = actual.get("INBOX").context("no INBOX in the dump")?;
     ensure!(
@@ -73,14 +73,14 @@ async fn maildir_from_mbsync_imports_the_source_folders_flags_and_bytes() -> any
     let source = fresh_account(&dev, "source").await?;
     let imap = dev.node().imap()?;
     let (host, port) = (imap.ip().to_string(), imap.port().to_string());
-    let filled = run_script(&[
+    let filled = python::run_json_on_account(
+        SCRIPT,
         "fill",
-        &host,
-        &port,
-        &source.login,
-        &source.password,
-        &corpus.to_string_lossy(),
-    ])?;
+        imap,
+        &source,
+        &[&corpus.to_string_lossy()],
+        SCRIPT_LIMIT,
+    )?;
     ensure!(filled == CORPUS_MESSAGES, "fill appended {filled}");
 
     let work = tempfile::tempdir()?;
@@ -141,30 +141,16 @@ async fn expect_counts(
     Ok(())
 }
 
-fn run_script(args: &[&str]) -> anyhow::Result<Value> {
-    let mut all = vec![SCRIPT];
-    all.extend_from_slice(args);
-    let output = python::run(&all, &[], SCRIPT_LIMIT)?;
-    ensure!(
-        output.success,
-        "{SCRIPT} {} failed\n{}",
-        args[0],
-        output.describe()
-    );
-    serde_json::from_str(&output.stdout)
-        .with_context(|| format!("{SCRIPT} printed no JSON\n{}", output.describe()))
-}
-
 /// `{folder: [[sha256, size, flags], ...]}` of `account` over IMAP.
 fn dump(dev: &OperatorDev, account: &Account) -> anyhow::Result<Value> {
-    let imap = dev.node().imap()?;
-    run_script(&[
+    python::run_json_on_account(
+        SCRIPT,
         "dump",
-        &imap.ip().to_string(),
-        &imap.port().to_string(),
-        &account.login,
-        &account.password,
-    ])
+        dev.node().imap()?,
+        account,
+        &[],
+        SCRIPT_LIMIT,
+    )
 }
 
 /// Each folder's messages as a sorted list (Maildir order is not UID order).

@@ -9,6 +9,8 @@ Owns three commands, each printing JSON on stdout:
   expect-mbox MBOX                    the same shape for an mbox imported
       into INBOX: Python's own mbox split, `>From ` unquoted the mboxrd way,
       CRLF line ends, no flags (the corpus has no Status headers).
+Also the helpers import_jobs_check.py shares: crlf, corpus, connect and
+run_command.
 """
 
 import hashlib
@@ -39,8 +41,9 @@ def entry(raw, flags):
     return [hashlib.sha256(raw).hexdigest(), len(raw), sorted(flags)]
 
 
-def connect(host, port, login, password):
+def connect(host, port, login, password, keep_zones=False):
     client = IMAPClient(host, port=int(port), ssl=False)
+    client.normalise_times = not keep_zones  # keep_zones: INTERNALDATE keeps its zone
     client.login(login, password)
     return client
 
@@ -89,17 +92,13 @@ def expect_mbox(path):
     return {"INBOX": [entry(QUOTED_FROM.sub(rb"\1", crlf(raw)), []) for raw in corpus(path)]}
 
 
-def main():
+def run_command(commands):
+    """Runs the command named by argv[1] on the other arguments; prints its JSON."""
     command, args = sys.argv[1], sys.argv[2:]
-    if command == "fill":
-        print(json.dumps(fill(*args)))
-    elif command == "dump":
-        print(json.dumps(dump(*args)))
-    elif command == "expect-mbox":
-        print(json.dumps(expect_mbox(*args)))
-    else:
+    if command not in commands:
         sys.exit(f"unknown command {command}")
+    print(json.dumps(commands[command](*args)))
 
 
 if __name__ == "__main__":
-    main()
+    run_command({"fill": fill, "dump": dump, "expect-mbox": expect_mbox})

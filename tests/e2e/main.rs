@@ -9,11 +9,13 @@
 
 mod acceptance;
 mod admin_cli;
+mod admin_imports;
 mod admin_login;
 mod bad_input;
 mod codec_oracle;
 mod imaptest;
 mod import;
+mod import_jobs;
 mod lmtp_delivery;
 mod lmtp_protocol;
 mod notify;

@@ -64,6 +64,12 @@ impl ImapLines {
         Ok(line)
     }
 
+    /// The buffered stream, for a load tool that reads without a bound
+    /// (and bounds the wait elsewhere).
+    pub fn into_stream(self) -> BufReader<TcpStream> {
+        self.stream
+    }
+
     pub async fn send(&mut self, text: &str) -> anyhow::Result<()> {
         self.stream.get_mut().write_all(text.as_bytes()).await?;
         Ok(())

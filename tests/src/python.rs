@@ -5,11 +5,14 @@
 //! error that says to run scripts/test: these tests never skip.
 
 use std::io::Read;
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
+use anyhow::{Context, bail, ensure};
+
+use crate::provision::Account;
 
 /// The Python interpreter the end-to-end tests use.
 pub fn interpreter() -> anyhow::Result<PathBuf> {
@@ -78,6 +81,38 @@ pub fn run(args: &[&str], env: &[(&str, &str)], limit: Duration) -> anyhow::Resu
         std::thread::sleep(Duration::from_millis(100));
     };
     Ok(collect(stdout, stderr, status.success()))
+}
+
+/// Runs `script args...` like [`run`] and parses the JSON it prints;
+/// a failure or output that is not JSON is an error naming the command.
+pub fn run_json(script: &str, args: &[&str], limit: Duration) -> anyhow::Result<serde_json::Value> {
+    let mut all = vec![script];
+    all.extend_from_slice(args);
+    let output = run(&all, &[], limit)?;
+    let command = args.first().copied().unwrap_or_default();
+    ensure!(
+        output.success,
+        "{script} {command} failed\n{}",
+        output.describe()
+    );
+    serde_json::from_str(&output.stdout)
+        .with_context(|| format!("{script} printed no JSON\n{}", output.describe()))
+}
+
+/// Runs `script command HOST PORT LOGIN PASSWORD extra...`, the layout of
+/// the checkers that work on one account over IMAP, like [`run_json`].
+pub fn run_json_on_account(
+    script: &str,
+    command: &str,
+    imap: SocketAddr,
+    account: &Account,
+    extra: &[&str],
+    limit: Duration,
+) -> anyhow::Result<serde_json::Value> {
+    let (host, port) = (imap.ip().to_string(), imap.port().to_string());
+    let mut args = vec![command, &host, &port, &account.login, &account.password];
+    args.extend_from_slice(extra);
+    run_json(script, &args, limit)
 }
 
 type Reader = Option<std::thread::JoinHandle<String>>;

@@ -113,6 +113,11 @@ app.kubernetes.io/component: {{ index . 1 }}
   valueFrom:
     secretKeyRef: {name: {{ $s.database.name | quote }}, key: {{ $s.database.key | quote }}}
 {{- end }}
+{{- if and $s.secretsKey.name (eq $role "metadata") }}
+- name: MAILKEEP_METADATA__SECRETS_KEY
+  valueFrom:
+    secretKeyRef: {name: {{ $s.secretsKey.name | quote }}, key: {{ $s.secretsKey.key | quote }}}
+{{- end }}
 {{- if eq $role "blob" }}
 - name: MAILKEEP_BLOB__S3_ACCESS_KEY_ID
   valueFrom:

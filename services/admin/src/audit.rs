@@ -47,6 +47,10 @@ pub fn action(route: &RouteInfo) -> String {
         (&Method::DELETE, "/v1/tenants/{domain}/accounts/{local_part}/app-passwords/{id}") => {
             "app-password.delete"
         }
+        (&Method::POST, "/v1/tenants/{domain}/accounts/{local_part}/imports") => "import.create",
+        (&Method::DELETE, "/v1/tenants/{domain}/accounts/{local_part}/imports/{id}") => {
+            "import.cancel"
+        }
         (&Method::PUT, "/v1/tenants/{domain}/aliases/{alias}") => "alias.put",
         (&Method::DELETE, "/v1/tenants/{domain}/aliases/{alias}") => "alias.delete",
         (&Method::POST, "/v1/tokens") => "token.create",

@@ -1,5 +1,6 @@
 //! The Mailkeep admin REST API (axum): tenants, accounts, aliases, app
-//! passwords, quotas, mailboxes, the audit log and API tokens, served by
+//! passwords, quotas, mailboxes, IMAP import jobs, the audit log and API
+//! tokens, served by
 //! calling the metadata service over gRPC. Every `/v1` route but the OpenAPI
 //! document and its UI (`/v1/docs`) needs `Authorization: Bearer <token>`;
 //! see [`guard`] for the order of authentication, rate limit, role check and
@@ -28,8 +29,9 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use handlers::{accounts, aliases, app_passwords, audit_log, tenants, tokens, usage};
+use handlers::{accounts, aliases, app_passwords, audit_log, imports, tenants, tokens, usage};
 use mailkeep_proto::InternalAuth;
+use mailkeep_proto::metadata::v1::import_jobs_client::ImportJobsClient;
 use mailkeep_proto::metadata::v1::metadata_admin_client::MetadataAdminClient;
 use tonic::service::Interceptor;
 use tonic::service::interceptor::InterceptedService;
@@ -64,10 +66,14 @@ impl Interceptor for AttachInternalToken {
 pub type MetadataAdminGrpcClient =
     MetadataAdminClient<InterceptedService<Channel, AttachInternalToken>>;
 
+/// The import-jobs gRPC client the API uses, on the same channel.
+pub type ImportJobsGrpcClient = ImportJobsClient<InterceptedService<Channel, AttachInternalToken>>;
+
 /// Shared state of the admin router.
 #[derive(Clone, Debug)]
 pub struct AdminState {
     admin: MetadataAdminGrpcClient,
+    imports: ImportJobsGrpcClient,
     bootstrap: BearerToken,
     limiter: rate_limit::TokenRateLimiter,
 }
@@ -80,6 +86,10 @@ impl AdminState {
         bootstrap_token: &str,
     ) -> Result<Self, AdminError> {
         Ok(Self {
+            imports: ImportJobsClient::with_interceptor(
+                channel.clone(),
+                AttachInternalToken(internal.clone()),
+            ),
             admin: MetadataAdminClient::with_interceptor(channel, AttachInternalToken(internal)),
             bootstrap: BearerToken::new(bootstrap_token)?,
             limiter: rate_limit::TokenRateLimiter::new(RateLimit::default()),
@@ -112,6 +122,10 @@ impl AdminState {
 
     fn admin_client(&self) -> MetadataAdminGrpcClient {
         self.admin.clone()
+    }
+
+    fn imports_client(&self) -> ImportJobsGrpcClient {
+        self.imports.clone()
     }
 }
 
@@ -159,6 +173,14 @@ pub fn router(state: AdminState) -> Router {
         .route(
             &format!("{account}/app-passwords/{{id}}"),
             axum::routing::delete(app_passwords::delete_app_password),
+        )
+        .route(
+            &format!("{account}/imports"),
+            post(imports::create_import).get(imports::list_imports),
+        )
+        .route(
+            &format!("{account}/imports/{{id}}"),
+            get(imports::get_import).delete(imports::cancel_import),
         )
         .route(&format!("{tenant}/aliases"), get(aliases::list_aliases))
         .route(

@@ -10,7 +10,9 @@ use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::handlers::{accounts, aliases, app_passwords, audit_log, tenants, tokens, usage};
+use crate::handlers::{
+    accounts, aliases, app_passwords, audit_log, imports, tenants, tokens, usage,
+};
 
 /// The admin API description served at `GET /v1/openapi.json`.
 #[derive(OpenApi)]
@@ -18,7 +20,8 @@ use crate::handlers::{accounts, aliases, app_passwords, audit_log, tenants, toke
     info(
         title = "Mailkeep admin API",
         description = "Provision tenants, accounts, aliases, app passwords and quotas; \
-                       read usage, mailboxes and the audit log; manage API tokens."
+                       import mail from other IMAP servers; read usage, mailboxes and \
+                       the audit log; manage API tokens."
     ),
     paths(
         tenants::create_tenant,
@@ -39,6 +42,10 @@ use crate::handlers::{accounts, aliases, app_passwords, audit_log, tenants, toke
         app_passwords::create_app_password,
         app_passwords::list_app_passwords,
         app_passwords::delete_app_password,
+        imports::create_import,
+        imports::list_imports,
+        imports::get_import,
+        imports::cancel_import,
         usage::tenant_usage,
         usage::recalculate_tenant_usage,
         usage::account_usage,
@@ -56,6 +63,7 @@ use crate::handlers::{accounts, aliases, app_passwords, audit_log, tenants, toke
         (name = "accounts", description = "mailbox owners within a tenant"),
         (name = "aliases", description = "extra addresses of an account"),
         (name = "app-passwords", description = "per-device passwords of an account"),
+        (name = "imports", description = "background IMAP migration jobs into an account"),
         (name = "quotas", description = "usage and its recount"),
         (name = "mailboxes", description = "read-only mailbox view for support"),
         (name = "tokens", description = "API tokens and their roles"),
@@ -145,7 +153,7 @@ mod tests {
             .values()
             .map(|item| item.as_object().unwrap().len())
             .sum();
-        assert_eq!(operations, 27);
+        assert_eq!(operations, 31);
         assert_eq!(
             document["components"]["securitySchemes"]["bearer"]["scheme"],
             "bearer"

@@ -1,7 +1,7 @@
-//! Bounded command framing (RFC 3501 §2.2, §4.3; RFC 7888 LITERAL+; RFC 3516
-//! literal8): cuts the client's byte stream into complete commands (lines
-//! plus literal payloads) before anything is parsed, however the bytes were
-//! split by the network.
+//! Bounded command framing (RFC 3501 §2.2, §4.3; RFC 7888 LITERAL+ or
+//! LITERAL-; RFC 3516 literal8): cuts the client's byte stream into complete
+//! commands (lines plus literal payloads) before anything is parsed, however
+//! the bytes were split by the network.
 //!
 //! Invariants: the text of one command (every byte that is not literal
 //! payload, line ends included) never exceeds `max_line_bytes`, and the sum
@@ -10,7 +10,9 @@
 //! as [`FrameEvent::TooBig`]; the rest of that command is then read and
 //! dropped without being kept, so the connection goes on serving. A refused
 //! synchronising literal ends the command at once (the client has sent
-//! nothing yet and waits for `+`).
+//! nothing yet and waits for `+`). Under LITERAL- a non-synchronising
+//! literal (or literal8, RFC 7888 §6) over 4096 bytes is refused the same
+//! way: its octets are read and dropped (RFC 7888 §4, choice 1).
 
 use bytes::{Buf, BytesMut};
 use mailkeep_common::ErrorCode;
@@ -25,6 +27,41 @@ pub struct FramingLimits {
     pub max_line_bytes: usize,
     /// The most literal payload bytes in one command, all literals summed.
     pub max_literal_bytes: u64,
+    /// Which non-synchronising literals are allowed.
+    pub literal_extension: LiteralExtension,
+}
+
+/// The RFC 7888 extension a server advertises; never both (§5).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum LiteralExtension {
+    /// Non-synchronising literals of any allowed size (§3).
+    #[default]
+    Plus,
+    /// Non-synchronising literals of at most
+    /// [`LiteralExtension::MINUS_MAX_BYTES`] (§5).
+    Minus,
+}
+
+impl LiteralExtension {
+    /// RFC 7888 §5: "non-synchronizing literals used in any command MUST NOT
+    /// be larger than 4096 bytes" under LITERAL-.
+    pub const MINUS_MAX_BYTES: u64 = 4096;
+
+    /// The capability name.
+    pub const fn capability(self) -> &'static str {
+        match self {
+            LiteralExtension::Plus => "LITERAL+",
+            LiteralExtension::Minus => "LITERAL-",
+        }
+    }
+
+    /// Whether a non-synchronising literal of `length` bytes is allowed.
+    const fn allows_non_synchronising(self, length: u64) -> bool {
+        match self {
+            LiteralExtension::Plus => true,
+            LiteralExtension::Minus => length <= Self::MINUS_MAX_BYTES,
+        }
+    }
 }
 
 /// What the framer found in the buffered input.
@@ -45,7 +82,13 @@ pub enum FrameEvent {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Limit {
     Line,
-    Literal { announced: u64 },
+    Literal {
+        announced: u64,
+    },
+    /// A non-synchronising literal LITERAL- forbids (RFC 7888 §5).
+    NonSynchronisingLiteral {
+        announced: u64,
+    },
 }
 
 /// A raw line (see [`Framer::next_line`]) longer than `max_line_bytes`.
@@ -224,14 +267,24 @@ impl Framer {
             self.reset_command();
             return Step::Event(FrameEvent::Command(command));
         };
-        let total = self.literal_bytes.checked_add(announcement.length);
-        if total.is_none_or(|total| total > self.limits.max_literal_bytes) {
+        let announced = announcement.length;
+        let total = self.literal_bytes.checked_add(announced);
+        let refusal = if !announcement.synchronising
+            && !self
+                .limits
+                .literal_extension
+                .allows_non_synchronising(announced)
+        {
+            Some(Limit::NonSynchronisingLiteral { announced })
+        } else if total.is_none_or(|total| total > self.limits.max_literal_bytes) {
+            Some(Limit::Literal { announced })
+        } else {
+            None
+        };
+        if let Some(limit) = refusal {
             let tag = self.tag(&[]);
             self.reset_command();
             self.skip_announced(Some(announcement));
-            let limit = Limit::Literal {
-                announced: announcement.length,
-            };
             return Step::Event(too_big(tag, limit));
         }
         self.literal_bytes += announcement.length;

@@ -215,7 +215,13 @@ impl Connection {
         }
         let mut input = vec![0u8; READ_BUFFER_BYTES];
         let idle_timeout = self.shared.idle_timeout;
-        let mut autologout_at = Instant::now() + idle_timeout;
+        // The shutdown waiter and the timers live across loop turns: an
+        // idler woken by an event registers neither again.
+        let mut shutdown = self.shutdown.clone();
+        let stop = stopped(&mut shutdown);
+        tokio::pin!(stop);
+        let autologout = tokio::time::sleep(idle_timeout);
+        tokio::pin!(autologout);
         let mut idle_timers =
             IdleTimers::new(self.shared.update_timers, self.shared.events.as_deref());
         let mut observer = CommandObserver::new();
@@ -224,11 +230,11 @@ impl Connection {
                 biased;
                 // The drain lets a command in flight (an APPEND literal)
                 // arrive and finish; `* BYE` follows its answer.
-                () = stopped(&mut self.shutdown), if !observer.command_in_progress() => {
+                () = &mut stop, if !observer.command_in_progress() => {
                     session.shutdown(&mut SocketSink::new(&mut stream, write_timeout)).await?;
                     break;
                 }
-                () = tokio::time::sleep_until(autologout_at) => {
+                () = &mut autologout => {
                     // RFC 9051 §5.4: the autologout timer is at least 30 minutes.
                     let bye = condition(None, Status::Bye, None, "Autologout; idle for too long");
                     SocketSink::new(&mut stream, write_timeout).send(&bye).await?;
@@ -240,7 +246,7 @@ impl Connection {
                     if count == 0 {
                         break;
                     }
-                    autologout_at = Instant::now() + idle_timeout;
+                    autologout.as_mut().reset(Instant::now() + idle_timeout);
                     let command = observer.input(&input[..count]);
                     let mut socket = SocketSink::new(&mut stream, write_timeout);
                     let mut sink = ObservedSink::new(&mut socket, &mut observer);

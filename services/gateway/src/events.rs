@@ -15,13 +15,14 @@
 //! subscription.
 
 use std::collections::HashMap;
+use std::pin::Pin;
 use std::sync::{Arc, Weak};
 
 use mailkeep_bus::{BusError, ChangeBus};
 use mailkeep_common::AccountId;
 use tokio::sync::{Mutex, watch};
 use tokio::task::AbortHandle;
-use tokio::time::Instant;
+use tokio::time::{Instant, Sleep};
 
 use crate::config::UpdateTimers;
 
@@ -149,26 +150,45 @@ pub(crate) enum IdleDue {
 /// One connection's IDLE clocks. The poll clock runs from the last update
 /// check (event-driven or not); the keepalive and end clocks from the
 /// start of the current IDLE.
-#[derive(Debug)]
+///
+/// The clocks share one timer, and the bus state is watched by one
+/// future, both kept across calls: a session woken by an event does not
+/// register and cancel timers and waiters on every turn of its loop. The
+/// timer may ring before a clock that moved later since it was set (the
+/// session then looks again and re-arms it), never after the earliest one.
 pub(crate) struct IdleTimers {
     timers: UpdateTimers,
-    /// The bus connection state; `None` without a bus (always poll at the
-    /// fallback rate).
-    bus_up: Option<watch::Receiver<bool>>,
+    /// Whether the bus delivers events; `false` without a bus (always poll
+    /// at the fallback rate).
+    bus_up: bool,
+    /// Completes at the next change of the bus state; `None` without a bus.
+    bus_change: Option<BusChange>,
     last_check: Instant,
     idle_started: Option<Instant>,
     next_keepalive: Instant,
+    alarm: Pin<Box<Sleep>>,
+}
+
+/// Waits for the next change of the bus state and hands the receiver
+/// back; `None` once the bus is gone.
+type BusChange = Pin<Box<dyn Future<Output = Option<watch::Receiver<bool>>> + Send>>;
+
+fn next_bus_change(mut state: watch::Receiver<bool>) -> BusChange {
+    Box::pin(async move { state.changed().await.ok().map(|()| state) })
 }
 
 impl IdleTimers {
     pub(crate) fn new(timers: UpdateTimers, events: Option<&AccountEvents>) -> Self {
         let now = Instant::now();
+        let bus_state = events.map(AccountEvents::connection_state);
         Self {
             timers,
-            bus_up: events.map(AccountEvents::connection_state),
+            bus_up: bus_state.as_ref().is_some_and(|state| *state.borrow()),
+            bus_change: bus_state.map(next_bus_change),
             last_check: now,
             idle_started: None,
             next_keepalive: now,
+            alarm: Box::pin(tokio::time::sleep_until(now)),
         }
     }
 
@@ -202,40 +222,70 @@ impl IdleTimers {
     /// the normal and the fallback poll rate as the bus goes down and comes
     /// back. Outside IDLE (a NOTIFY session, RFC 5465) only the poll runs.
     pub(crate) async fn next_due(&mut self) -> IdleDue {
-        let idling = self.idle_started.is_some();
-        let idle_started = self.idle_started.unwrap_or_else(Instant::now);
-        let end_at = idle_started + self.timers.idle_max;
         loop {
-            let bus_up = self.bus_up.as_ref().is_some_and(|state| *state.borrow());
-            let interval = if bus_up {
-                self.timers.poll_interval
-            } else {
-                self.timers.fallback_poll_interval
-            };
-            let poll_at = self.last_check + interval;
+            let deadline = self.next_deadline();
+            if deadline < self.alarm.deadline() || self.alarm.is_elapsed() {
+                self.alarm.as_mut().reset(deadline);
+            }
             tokio::select! {
                 biased;
-                () = tokio::time::sleep_until(end_at), if idling => return IdleDue::End,
-                () = tokio::time::sleep_until(self.next_keepalive), if idling => {
-                    return IdleDue::Keepalive;
-                }
-                () = tokio::time::sleep_until(poll_at) => return IdleDue::Poll,
-                changed = bus_state_changed(self.bus_up.as_mut()) => {
-                    if changed.is_err() {
-                        // The bus is gone: poll at the fallback rate.
-                        self.bus_up = None;
+                // What was due when it rang: the earliest clock, unless the
+                // clocks have moved since it was set.
+                () = self.alarm.as_mut() => if let Some(due) = self.due(self.alarm.deadline()) {
+                    return due;
+                },
+                changed = bus_state_changed(self.bus_change.as_mut()) => match changed {
+                    Some(mut state) => {
+                        self.bus_up = *state.borrow_and_update();
+                        self.bus_change = Some(next_bus_change(state));
                     }
-                }
+                    // The bus is gone: poll at the fallback rate.
+                    None => {
+                        self.bus_up = false;
+                        self.bus_change = None;
+                    }
+                },
             }
+        }
+    }
+
+    /// What is due at `at`, the end before the keepalive before the poll.
+    fn due(&self, at: Instant) -> Option<IdleDue> {
+        if let Some(started) = self.idle_started {
+            if at >= started + self.timers.idle_max {
+                return Some(IdleDue::End);
+            }
+            if at >= self.next_keepalive {
+                return Some(IdleDue::Keepalive);
+            }
+        }
+        (at >= self.poll_at()).then_some(IdleDue::Poll)
+    }
+
+    fn poll_at(&self) -> Instant {
+        let interval = if self.bus_up {
+            self.timers.poll_interval
+        } else {
+            self.timers.fallback_poll_interval
+        };
+        self.last_check + interval
+    }
+
+    /// The earliest instant a clock is due.
+    fn next_deadline(&self) -> Instant {
+        let poll_at = self.poll_at();
+        match self.idle_started {
+            Some(started) => poll_at
+                .min(started + self.timers.idle_max)
+                .min(self.next_keepalive),
+            None => poll_at,
         }
     }
 }
 
-async fn bus_state_changed(
-    bus_up: Option<&mut watch::Receiver<bool>>,
-) -> Result<(), watch::error::RecvError> {
-    match bus_up {
-        Some(state) => state.changed().await,
+async fn bus_state_changed(change: Option<&mut BusChange>) -> Option<watch::Receiver<bool>> {
+    match change {
+        Some(change) => change.as_mut().await,
         None => std::future::pending().await,
     }
 }
@@ -288,6 +338,28 @@ mod tests {
         assert_eq!(idle_timers.next_due().await, IdleDue::Poll);
         idle_timers.observe(true);
         assert_eq!(idle_timers.next_due().await, IdleDue::Keepalive);
+    }
+
+    /// A check moves the poll clock; the shared timer, armed for the old
+    /// poll instant, rings early but the poll comes a full interval after
+    /// the check.
+    #[tokio::test]
+    async fn a_check_postpones_the_poll() {
+        let interval = Duration::from_millis(50);
+        let timers = UpdateTimers {
+            poll_interval: interval,
+            fallback_poll_interval: interval,
+            idle_keepalive: Duration::from_secs(60),
+            idle_max: Duration::from_secs(600),
+        };
+        let mut idle_timers = IdleTimers::new(timers, None);
+        idle_timers.observe(true);
+        let armed = tokio::time::timeout(Duration::from_millis(30), idle_timers.next_due()).await;
+        assert!(armed.is_err(), "nothing is due before the interval");
+        idle_timers.checked();
+        let checked_at = Instant::now();
+        assert_eq!(idle_timers.next_due().await, IdleDue::Poll);
+        assert!(Instant::now() >= checked_at + interval);
     }
 
     #[tokio::test]

@@ -1,7 +1,8 @@
 //! The configuration: one TOML file with one table per role (`[gateway]`,
-//! `[lmtp]`, `[metadata]`, `[blob]`, `[admin]`, `[ops]`, `[internal]`, `[telemetry]`), overridden by
-//! `MAILKEEP_<TABLE>__<KEY>` environment variables (figment). Unknown keys are
-//! rejected; every key has a default. Secrets come by value (`token`) or from
+//! `[lmtp]`, `[imports]`, `[metadata]`, `[blob]`, `[admin]`, `[ops]`,
+//! `[internal]`, `[telemetry]`), overridden by `MAILKEEP_<TABLE>__<KEY>`
+//! environment variables (figment). Unknown keys are rejected; every key
+//! has a default. Secrets come by value (`token`) or from
 //! a file (`token_file`), never both, and are resolved once by [`Secret::resolve`].
 //! `deploy/config/mailkeep.example.toml` documents every key.
 
@@ -11,20 +12,24 @@ use std::path::{Path, PathBuf};
 
 use figment::Figment;
 use figment::providers::{Env, Format, Toml};
+use mailkeep_gateway_core::framing::LiteralExtension;
 use serde::Deserialize;
 
 use crate::cli::LogFormat;
 
+mod imports;
 mod lmtp;
 
+pub use imports::{ImportSettings, ValidImportSettings};
 pub use lmtp::{LmtpSettings, OverQuota};
 
 /// Prefix of every environment override.
 pub const ENV_PREFIX: &str = "MAILKEEP_";
 /// The tables an environment override may address.
-const TABLES: [&str; 8] = [
+const TABLES: [&str; 9] = [
     "gateway",
     "lmtp",
+    "imports",
     "metadata",
     "blob",
     "admin",
@@ -59,6 +64,7 @@ pub enum ConfigError {
 pub struct Config {
     pub gateway: GatewaySettings,
     pub lmtp: LmtpSettings,
+    pub imports: ImportSettings,
     pub metadata: MetadataSettings,
     pub blob: BlobSettings,
     pub admin: AdminSettings,
@@ -128,6 +134,20 @@ pub struct MetadataSettings {
     /// Where change events are published: `redis://...` or `local://`;
     /// unset, none are (gateways then only poll).
     pub bus_url: Option<String>,
+    /// Base64 of the 32-byte key sealing import job passwords at rest;
+    /// unset, import jobs are refused.
+    pub secrets_key: Option<String>,
+    pub secrets_key_file: Option<PathBuf>,
+}
+
+impl MetadataSettings {
+    pub fn secrets_key(&self) -> Result<Option<Secret>, ConfigError> {
+        Secret::resolve(
+            "metadata.secrets_key",
+            self.secrets_key.as_deref(),
+            self.secrets_key_file.as_deref(),
+        )
+    }
 }
 
 impl Default for MetadataSettings {
@@ -136,6 +156,8 @@ impl Default for MetadataSettings {
             listen: SocketAddr::from(([0, 0, 0, 0], 50051)),
             database_url: None,
             bus_url: None,
+            secrets_key: None,
+            secrets_key_file: None,
         }
     }
 }
@@ -218,6 +240,20 @@ pub struct GatewaySettings {
     /// Bytes: the most literal data one IMAP command may carry, so the
     /// largest message APPEND accepts; advertised as APPENDLIMIT (RFC 7889).
     pub max_message_size: u64,
+    /// `"LITERAL+"` or `"LITERAL-"`: the one advertised (RFC 7888 §5);
+    /// LITERAL- refuses non-synchronising literals over 4096 bytes.
+    #[serde(with = "LiteralExtensionName")]
+    pub literal_extension: LiteralExtension,
+}
+
+/// `gateway.literal_extension` spelled as its capability name.
+#[derive(Deserialize)]
+#[serde(remote = "LiteralExtension")]
+enum LiteralExtensionName {
+    #[serde(rename = "LITERAL+")]
+    Plus,
+    #[serde(rename = "LITERAL-")]
+    Minus,
 }
 
 impl Default for GatewaySettings {
@@ -239,6 +275,7 @@ impl Default for GatewaySettings {
             admin_contact: None,
             max_message_size: mailkeep_gateway_core::session::SessionConfig::default()
                 .max_literal_bytes,
+            literal_extension: LiteralExtension::default(),
         }
     }
 }

@@ -9,6 +9,7 @@ mod admin_cli;
 mod bus_metrics;
 mod cli;
 mod config;
+mod imap_import;
 mod import;
 mod ops;
 mod roles;

@@ -21,6 +21,7 @@ use mailkeep_common::{AccountId, MailboxId, ModSeq, Uid, UidSet};
 
 use crate::admin::AdminStore;
 use crate::error::StoreError;
+use crate::imports::ImportStore;
 use crate::model::{Account, NewAccount, Tenant};
 
 /// How many messages one page of a metadata fetch carries.
@@ -31,6 +32,11 @@ pub trait MetadataStore: Send + Sync + 'static {
     /// The admin side of this store, when it has one (the SQL stores do; a
     /// decorator that does not forward it hides the admin service).
     fn admin(self: Arc<Self>) -> Option<Arc<dyn AdminStore>> {
+        None
+    }
+
+    /// The import jobs of this store, when it keeps them.
+    fn imports(self: Arc<Self>) -> Option<Arc<dyn ImportStore>> {
         None
     }
 

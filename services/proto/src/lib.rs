@@ -10,6 +10,7 @@ use tonic::metadata::MetadataValue;
 use tonic::{Code, Status};
 
 pub mod convert;
+mod redacted;
 pub mod telemetry;
 
 pub mod metadata {

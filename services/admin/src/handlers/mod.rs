@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod aliases;
 pub mod app_passwords;
 pub mod audit_log;
+pub mod imports;
 pub mod tenants;
 pub mod tokens;
 pub mod usage;

@@ -5,11 +5,13 @@
 
 mod access;
 mod accounts;
+mod imports;
 mod reports;
 mod tenants;
 
 pub use access::*;
 pub use accounts::*;
+pub use imports::*;
 pub use reports::*;
 pub use tenants::*;
 

@@ -7,6 +7,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use mailkeep_admin::{AdminState, RateLimit, router};
+use mailkeep_metadata::{MetadataGrpc, SecretsKey};
 use mailkeep_proto::InternalAuth;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
@@ -31,12 +32,14 @@ pub async fn start_metadata() -> Metadata {
     let address = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
     let auth = InternalAuth::new(INTERNAL).unwrap();
-    tokio::spawn(mailkeep_metadata::serve(
+    // A secrets key, so that import jobs can keep their source password.
+    let key = SecretsKey::from_base64(&SecretsKey::generate_base64()).unwrap();
+    tokio::spawn(mailkeep_metadata::serve_service(
         listener,
         async move {
             let _ = stopped.await;
         },
-        store,
+        MetadataGrpc::new(store).with_secrets_key(Some(key)),
         auth,
     ));
     Metadata {

@@ -73,7 +73,8 @@ impl ThreadMessage {
     }
 }
 
-/// The `<...>` message ids of a header value, brackets dropped.
+/// The `<...>` message ids of a header value, brackets dropped and quoting
+/// undone, so that `<"a"@b>` and `<a@b>` are the same id (RFC 5256 §3).
 fn message_ids(value: &str) -> Vec<String> {
     let mut ids = Vec::new();
     let mut rest = value;
@@ -81,13 +82,27 @@ fn message_ids(value: &str) -> Vec<String> {
         let Some(close) = rest[open..].find('>') else {
             break;
         };
-        let id = rest[open + 1..open + close].trim();
+        let id = unquoted(rest[open + 1..open + close].trim());
         if !id.is_empty() && !id.contains(char::is_whitespace) {
-            ids.push(id.to_owned());
+            ids.push(id);
         }
         rest = &rest[open + close + 1..];
     }
     ids
+}
+
+/// `id` without RFC 5322 quoting: DQUOTEs dropped, quoted pairs resolved.
+fn unquoted(id: &str) -> String {
+    let mut plain = String::with_capacity(id.len());
+    let mut chars = id.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => {}
+            '\\' => plain.extend(chars.next()),
+            _ => plain.push(c),
+        }
+    }
+    plain
 }
 
 /// Threads `inputs` with `algorithm`.

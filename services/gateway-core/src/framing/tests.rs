@@ -8,6 +8,7 @@ use super::*;
 const LIMITS: FramingLimits = FramingLimits {
     max_line_bytes: 64,
     max_literal_bytes: 100,
+    literal_extension: LiteralExtension::Plus,
 };
 
 fn command(text: &str) -> FrameEvent {
@@ -151,6 +152,48 @@ fn non_synchronising_literal_over_the_limit_is_drained() {
             command("t2 NOOP\r\n")
         ]
     );
+}
+
+/// RFC 7888 §5 and §6: under LITERAL- a non-synchronising literal or
+/// literal8 over 4096 bytes is refused and drained; a synchronising one is not.
+#[test]
+fn literal_minus_refuses_large_non_synchronising_literals() {
+    let limits = FramingLimits {
+        max_line_bytes: 64,
+        max_literal_bytes: 10_000,
+        literal_extension: LiteralExtension::Minus,
+    };
+    let stream = |announcement: &str, length: usize| {
+        format!(
+            "t1 APPEND INBOX {announcement}\r\n{}\r\nt2 NOOP\r\n",
+            "m".repeat(length)
+        )
+    };
+    let accepted = stream("{4096+}", 4096);
+    let mut framer = Framer::new(limits);
+    assert_eq!(
+        events(&mut framer, &[accepted.as_bytes()]),
+        vec![
+            command(&accepted[..accepted.len() - 9]),
+            command("t2 NOOP\r\n")
+        ]
+    );
+    for announcement in ["{4097+}", "~{4097+}"] {
+        let refused = stream(announcement, 4097);
+        let mut framer = Framer::new(limits);
+        let refusal = Limit::NonSynchronisingLiteral { announced: 4097 };
+        assert_eq!(
+            events(&mut framer, &[refused.as_bytes()]),
+            vec![too_big(Some("t1"), refusal), command("t2 NOOP\r\n")]
+        );
+    }
+    let mut framer = Framer::new(limits);
+    assert_eq!(
+        events(&mut framer, &[b"t1 APPEND INBOX {4097}\r\n"]),
+        vec![FrameEvent::ContinuationNeeded]
+    );
+    assert_eq!(LiteralExtension::Minus.capability(), "LITERAL-");
+    assert_eq!(LiteralExtension::default().capability(), "LITERAL+");
 }
 
 #[test]

@@ -177,7 +177,9 @@ impl<'a> Cursor<'a> {
     }
 
     /// `quoted`: DQUOTE *QUOTED-CHAR DQUOTE, with `\"` and `\\` escapes.
-    /// 8-bit bytes are kept (RFC 9051 `utf8-quoted`); callers check UTF-8.
+    /// 8-bit bytes are kept when they are UTF-8 (RFC 9051 `utf8-quoted`);
+    /// others are a syntax error, as RFC 6855 §3 requires ("MUST reject,
+    /// with a "BAD" response") and RFC 3501 (no 8-bit quoted) allows.
     pub(crate) fn quoted(&mut self) -> Result<Cow<'a, [u8]>, ParseErrorKind> {
         self.expect(b'"', "a quoted string")?;
         let start = self.position;
@@ -190,7 +192,11 @@ impl<'a> Cursor<'a> {
                 b'"' => {
                     let raw = &self.input[start..self.position];
                     self.position += 1;
-                    return Ok(unescaped.map_or(Cow::Borrowed(raw), Cow::Owned));
+                    let value = unescaped.map_or(Cow::Borrowed(raw), Cow::Owned);
+                    if std::str::from_utf8(&value).is_err() {
+                        return Err(syntax("quoted string is not valid UTF-8"));
+                    }
+                    return Ok(value);
                 }
                 b'\\' => {
                     let escaped = match self.input.get(self.position + 1) {
@@ -301,6 +307,14 @@ mod tests {
         assert!(Cursor::new(br#""a\b""#).quoted().is_err());
         assert!(Cursor::new(b"\"open").quoted().is_err());
         assert!(Cursor::new(b"\"a\r\nb\"").quoted().is_err());
+        assert_eq!(
+            Cursor::new("\"gr\u{fc}\u{df}e\"".as_bytes())
+                .quoted()
+                .unwrap()
+                .as_ref(),
+            "gr\u{fc}\u{df}e".as_bytes()
+        );
+        assert!(Cursor::new(b"\"a\xc3\x28b\"").quoted().is_err());
     }
 
     #[test]

@@ -3,9 +3,11 @@
 //! dates and date-times, and mailbox names. Mailbox names leave here as
 //! UTF-8: `INBOX` in any case becomes `INBOX`, anything else is strictly
 //! modified-UTF-7 decoded (RFC 3501 §5.1, §5.1.3), or, once the session
-//! takes UTF-8 names (RFC 6855 §3, RFC 9051 §5.1), checked as UTF-8.
+//! takes UTF-8 names (RFC 6855 §3, RFC 9051 §5.1), checked as UTF-8 and
+//! normalized to NFC.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime, TimeZone};
+use unicode_normalization::UnicodeNormalization;
 
 use super::ParseErrorKind;
 use super::cursor::{Cursor, is_atom_char, is_list_char, syntax};
@@ -246,6 +248,8 @@ pub(crate) fn mailbox_from_wire(
 
 /// A UTF-8 mailbox name (or LIST pattern), without the characters RFC
 /// 6855 §3 forbids in one: C0 and C1 controls, DEL, U+2028 and U+2029.
+/// RFC 6855 §3 wants names in Net-Unicode (RFC 5198 §2), which is NFC: a
+/// decomposed spelling is composed, so both spellings name one mailbox.
 fn utf8_name(wire: &[u8]) -> Result<String, ParseErrorKind> {
     let text = std::str::from_utf8(wire)
         .map_err(|_| ParseErrorKind::InvalidMailboxName("not valid UTF-8".to_owned()))?;
@@ -257,7 +261,7 @@ fn utf8_name(wire: &[u8]) -> Result<String, ParseErrorKind> {
             "control or separator character".to_owned(),
         ));
     }
-    Ok(text.to_owned())
+    Ok(text.nfc().collect())
 }
 
 fn invalid_name(error: mutf7::Mutf7Error) -> ParseErrorKind {
@@ -441,6 +445,20 @@ mod tests {
                 "{forbidden:?}"
             );
         }
+        // RFC 6855 §3 / RFC 5198 §2: names are taken in NFC.
+        assert_eq!(
+            utf8_cursor("\"Cafe\u{301}/Ame\u{301}lie\"")
+                .mailbox()
+                .unwrap()
+                .0,
+            "Caf\u{e9}/Am\u{e9}lie"
+        );
+        assert_eq!(
+            utf8_cursor("\"Re\u{301}sume\u{301}*\"")
+                .list_pattern()
+                .unwrap(),
+            "R\u{e9}sum\u{e9}*"
+        );
         let mut invalid = Cursor::new(b"{1}\r\n\xff");
         invalid.utf8_names = true;
         assert!(matches!(
@@ -469,7 +487,8 @@ mod tests {
             let wire = line.finish();
             let mut cursor = Cursor::new(&wire[2..]);
             cursor.utf8_names = true;
-            prop_assert_eq!(cursor.mailbox().unwrap().0, name);
+            let composed: String = name.nfc().collect();
+            prop_assert_eq!(cursor.mailbox().unwrap().0, composed);
         }
 
         #[test]

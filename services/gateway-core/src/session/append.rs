@@ -5,7 +5,8 @@
 //! A missing mailbox is `NO [TRYCREATE]`; new messages in the selected
 //! mailbox are announced by the sync that ends the command. CATENATE
 //! messages (RFC 4469) are assembled first, and binary parts (RFC 3516)
-//! stored as base64.
+//! stored as base64. 8-bit header fields need ENABLE UTF8=ACCEPT (RFC
+//! 6855 §4).
 
 use mailkeep_common::ErrorCode;
 
@@ -22,6 +23,16 @@ fn refused(error: &BackendError) -> Completion {
         return Completion::no(Some("TRYCREATE"), "mailbox does not exist");
     }
     Completion::from_backend(error)
+}
+
+/// Whether the header of `message` (up to its first empty line) has an
+/// octet above 0x7f.
+fn has_8bit_header(message: &[u8]) -> bool {
+    let header_end = message
+        .windows(4)
+        .position(|window| window == b"\r\n\r\n")
+        .unwrap_or(message.len());
+    !message[..header_end].is_ascii()
 }
 
 pub(crate) async fn append(
@@ -61,6 +72,12 @@ pub(crate) async fn append(
                 Err(refusal) => return refusal,
             },
         };
+        // RFC 6855 §4: before ENABLE UTF8=ACCEPT, "the server MUST reject,
+        // with a "NO" response, an "APPEND" command that includes any 8-bit
+        // character in message header fields".
+        if !ctx.enabled.utf8_accept && has_8bit_header(&literal) {
+            return Completion::no(None, "8-bit header fields need ENABLE UTF8=ACCEPT");
+        }
         // RFC 3516 §4.4: binary parts are kept as base64, so BODY[] never
         // carries a NUL and BINARY[] gives the appended octets back.
         let raw = mime::encode_binary_parts(&literal).unwrap_or(literal);

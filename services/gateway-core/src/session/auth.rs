@@ -16,20 +16,24 @@ use super::{Completion, ConnectionInfo, Flow, Reply, ResponseSink, Session, Sess
 use crate::backend::MailBackend;
 use crate::command::{AuthMechanism, Tag};
 
-/// What every connection is offered; only what fully works.
-const BASE_CAPABILITIES: &str = "CAPABILITY IMAP4rev1 IMAP4rev2 CONDSTORE QRESYNC OBJECTID LITERAL+ LITERAL- SASL-IR ID ENABLE IDLE NAMESPACE \
-                                 UNSELECT UIDPLUS MOVE MULTIAPPEND CHILDREN SPECIAL-USE ESEARCH \
-                                 LIST-EXTENDED LIST-STATUS STATUS=SIZE CREATE-SPECIAL-USE \
-                                 QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE METADATA \
-                                 SEARCHRES WITHIN CONTEXT=SEARCH \
-                                 SORT SORT=DISPLAY ESORT CONTEXT=SORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES \
-                                 BINARY COMPRESS=DEFLATE CATENATE UTF8=ACCEPT NOTIFY";
+/// What every connection is offered; only what fully works. The configured
+/// LITERAL+ or LITERAL- (RFC 7888 §5: never both) goes between the two parts.
+const CAPABILITIES_BEFORE_LITERAL: &str =
+    "CAPABILITY IMAP4rev1 IMAP4rev2 CONDSTORE QRESYNC OBJECTID";
+const CAPABILITIES_AFTER_LITERAL: &str = "SASL-IR ID ENABLE IDLE NAMESPACE \
+                                          UNSELECT UIDPLUS MOVE MULTIAPPEND CHILDREN SPECIAL-USE ESEARCH \
+                                          LIST-EXTENDED LIST-STATUS STATUS=SIZE CREATE-SPECIAL-USE \
+                                          QUOTA QUOTA=RES-STORAGE QUOTA=RES-MESSAGE METADATA \
+                                          SEARCHRES WITHIN CONTEXT=SEARCH \
+                                          SORT SORT=DISPLAY ESORT CONTEXT=SORT THREAD=ORDEREDSUBJECT THREAD=REFERENCES \
+                                          BINARY COMPRESS=DEFLATE CATENATE UTF8=ACCEPT NOTIFY";
 
 /// Whether `name` is offered to every connection: ENABLE switches on only
 /// what is advertised (RFC 5161 §3.1).
 pub(crate) fn is_advertised(name: &str) -> bool {
-    BASE_CAPABILITIES
+    CAPABILITIES_BEFORE_LITERAL
         .split_ascii_whitespace()
+        .chain(CAPABILITIES_AFTER_LITERAL.split_ascii_whitespace())
         .any(|item| item.eq_ignore_ascii_case(name))
 }
 
@@ -40,7 +44,10 @@ pub(crate) fn capabilities(
     config: &SessionConfig,
     authenticated: bool,
 ) -> String {
-    let mut list = BASE_CAPABILITIES.to_owned();
+    let mut list = format!(
+        "{CAPABILITIES_BEFORE_LITERAL} {} {CAPABILITIES_AFTER_LITERAL}",
+        config.literal_extension.capability()
+    );
     // RFC 7889 §3: the largest message APPEND accepts.
     list.push_str(&format!(" APPENDLIMIT={}", config.max_literal_bytes));
     if authenticated {
@@ -270,8 +277,35 @@ mod tests {
         assert!(capabilities(&tls, &config, false).ends_with(" AUTH=PLAIN"));
         assert_eq!(
             capabilities(&tls, &config, true),
-            format!("{BASE_CAPABILITIES} APPENDLIMIT=67108864")
+            format!(
+                "{CAPABILITIES_BEFORE_LITERAL} LITERAL+ {CAPABILITIES_AFTER_LITERAL} \
+                 APPENDLIMIT=67108864"
+            )
         );
+    }
+
+    /// RFC 7888 §5: LITERAL+ or LITERAL-, never both, before and after login.
+    #[test]
+    fn capabilities_name_the_configured_literal_extension() {
+        let tls = ConnectionInfo {
+            tls_active: true,
+            trusted_peer: false,
+            starttls_available: true,
+        };
+        let minus = SessionConfig {
+            literal_extension: crate::framing::LiteralExtension::Minus,
+            ..SessionConfig::default()
+        };
+        for authenticated in [false, true] {
+            let list = capabilities(&tls, &minus, authenticated);
+            assert!(list.contains(" OBJECTID LITERAL- SASL-IR "), "{list}");
+            assert!(!list.contains("LITERAL+"), "{list}");
+            let list = capabilities(&tls, &SessionConfig::default(), authenticated);
+            assert!(list.contains(" OBJECTID LITERAL+ SASL-IR "), "{list}");
+            assert!(!list.contains("LITERAL-"), "{list}");
+        }
+        assert!(!is_advertised("LITERAL-"));
+        assert!(is_advertised("SASL-IR") && is_advertised("CONDSTORE"));
     }
 
     #[test]

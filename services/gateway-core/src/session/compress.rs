@@ -3,7 +3,9 @@
 //! ([`Flow::Compress`]); the driver owns the compression itself.
 //!
 //! Invariants: compression starts at most once per connection (a second
-//! COMPRESS is `NO [COMPRESSIONACTIVE]`); nothing the client pipelined
+//! COMPRESS is BAD: §3's Result list gives BAD for "COMPRESS already
+//! active", and NO `[COMPRESSIONACTIVE]` only for compression in another
+//! layer, which our TLS never negotiates); nothing the client pipelined
 //! after the command survives the switch, as after STARTTLS.
 
 use std::io;
@@ -26,7 +28,7 @@ impl Session {
             return Ok(Step::Reply(refusal.into()));
         }
         if self.compression_active {
-            let refusal = Completion::no(Some("COMPRESSIONACTIVE"), "DEFLATE is already active");
+            let refusal = Completion::bad("COMPRESS is already active");
             return Ok(Step::Reply(refusal.into()));
         }
         out.send(&Completion::ok("DEFLATE active").encode(&tag.0))

@@ -3,7 +3,8 @@
 //!
 //! COPY answers `OK [COPYUID v src dst]`. MOVE sends `* OK [COPYUID ...]`
 //! first, then `* n EXPUNGE` for the moved messages highest first, updating
-//! the view as it goes (RFC 6851 §4.3). A missing destination is
+//! the view as it goes (RFC 6851 §4.3), and with CONDSTORE enabled ends
+//! with `OK [HIGHESTMODSEQ n]` (§4.4). A missing destination is
 //! `NO [TRYCREATE]` (RFC 3501 §6.4.7); other failures keep their code
 //! (`[OVERQUOTA]`, `[UNAVAILABLE]`, ...).
 
@@ -12,6 +13,7 @@ use std::io;
 use mailkeep_common::{ErrorCode, MailboxId, UidSet};
 
 use super::expunge::remove_from_view;
+use super::select::sync_updates;
 use super::{CommandContext, Completion, Selected};
 use crate::backend::BackendError;
 use crate::command::{MailboxName, SequenceSet};
@@ -77,7 +79,15 @@ pub(crate) async fn copy(
     let moved: UidSet = outcome.source_uids.iter().copied().collect();
     response.extend(remove_from_view(selected, &moved, ctx.enabled.qresync));
     ctx.out.send(&response).await?;
-    Ok(Completion::ok("MOVE completed"))
+    if !ctx.enabled.condstore {
+        return Ok(Completion::ok("MOVE completed"));
+    }
+    // RFC 6851 §4.4: a CONDSTORE client learns the mailbox's new
+    // HIGHESTMODSEQ in the tagged OK; reporting the changes up to it first
+    // (other sessions' too) keeps the code from skipping any of them.
+    sync_updates(ctx, selected, true).await?;
+    let code = format!("HIGHESTMODSEQ {}", selected.reported_modseq);
+    Ok(Completion::ok_with(code, "MOVE completed"))
 }
 
 /// The destination's id; `NotFound` when it does not exist.

@@ -27,6 +27,9 @@ pub struct Enabled {
     pub imap4rev2: bool,
     /// RFC 6855 §3: UTF-8 mailbox names, no SEARCH CHARSET.
     pub utf8_accept: bool,
+    /// Not an ENABLE item: NOTIFY watches the selected mailbox's
+    /// FlagChange, so untagged FETCH of flags carries UID (RFC 5465 §5.1).
+    pub notify_flag_uids: bool,
 }
 
 impl Enabled {

@@ -62,7 +62,10 @@ pub(super) fn answers(options: &[SearchReturn]) -> bool {
 /// `* ESEARCH (TAG "t") [UID] ...` with the asked-for items (RFC 4731 §3.1):
 /// MIN, MAX and ALL only when something matched, COUNT always, PARTIAL
 /// always (NIL when its window is empty), and MODSEQ when the criteria used
-/// it. `numbers` are the matches as the client counts them, ascending.
+/// it. `numbers` are the matches as the client counts them, in answer
+/// order: ascending for SEARCH, sort order for SORT, where MIN and MAX are
+/// the first and last sorted message (RFC 5267 §3.1) and ALL keeps the
+/// order with only ascending ranges (§3.2).
 pub(super) fn esearch_line(
     tag: &str,
     uid: bool,

@@ -1,10 +1,12 @@
 //! EXPUNGE (RFC 3501 §6.4.3) and UID EXPUNGE (RFC 4315 §2.1): one backend
-//! call, then `* n EXPUNGE` for each removed message.
+//! call, then `* n EXPUNGE` for each removed message (`* VANISHED` with
+//! QRESYNC), and `OK [HIGHESTMODSEQ n]` for a CONDSTORE client (RFC 7162
+//! §3.2.7).
 //!
 //! Invariant: the view drops each expunged UID as its response is written,
 //! highest sequence number first, so every number is right when the client
 //! applies it (RFC 3501 §7.4.1). `reported_modseq` is left to the sync that
-//! ends the command: it skips UIDs no longer in the view, so nothing is
+//! ends the command (or, for a CONDSTORE client, precedes the tagged OK): it skips UIDs no longer in the view, so nothing is
 //! reported twice and no other session's change is lost.
 
 use std::io;
@@ -12,6 +14,7 @@ use std::io;
 use mailkeep_common::UidSet;
 
 use super::qresync::vanished_line;
+use super::select::sync_updates;
 use super::{CommandContext, Completion, Selected};
 use crate::command::SequenceSet;
 
@@ -49,7 +52,17 @@ pub(crate) async fn expunge(
     };
     let response = remove_from_view(selected, &outcome.expunged, ctx.enabled.qresync);
     ctx.out.send(&response).await?;
-    Ok(Completion::ok("EXPUNGE completed"))
+    if outcome.expunged.is_empty() || !ctx.enabled.condstore {
+        return Ok(Completion::ok("EXPUNGE completed"));
+    }
+    // RFC 7162 §3.2.7 / §3.2.9: "If at least one message got expunged and
+    // QRESYNC was enabled, the server MUST send the updated per-mailbox
+    // modification sequence" in the tagged OK (optional with CONDSTORE
+    // alone; sent then too, as for MOVE). Reporting the changes up to it
+    // first (other sessions' too) keeps the code from skipping any.
+    sync_updates(ctx, selected, true).await?;
+    let code = format!("HIGHESTMODSEQ {}", selected.reported_modseq);
+    Ok(Completion::ok_with(code, "EXPUNGE completed"))
 }
 
 /// Removes `uids` from the view and the `\Recent` set, returning the

@@ -12,9 +12,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::io;
 
-use super::mailboxes::{
-    DELIMITER, INBOX, delimiter_line, normalize_inbox, status_line, wildcard_match,
-};
+use super::mailboxes::{DELIMITER, INBOX, normalize_inbox, status_line, wildcard_match};
 use super::{CommandContext, Completion};
 use crate::backend::MailboxStatus;
 use crate::command::{ListArgs, ListSelection};
@@ -154,11 +152,8 @@ pub(crate) async fn list_extended(
     ctx: &mut CommandContext<'_>,
     args: &ListArgs,
 ) -> io::Result<Completion> {
-    // An empty pattern asks for the delimiter, as in basic LIST.
-    if args.patterns.iter().any(String::is_empty) {
-        let line = delimiter_line(&args.reference, ctx.enabled.utf8_names());
-        ctx.out.send(&line).await?;
-    }
+    // RFC 5258 §3: an extended LIST "MUST NOT treat the empty mailbox name
+    // as such a special request" (for the delimiter); it is ignored.
     let patterns: Vec<String> = args
         .patterns
         .iter()
@@ -188,7 +183,7 @@ pub(crate) async fn list_extended(
     );
     let listed = listing(args, &patterns, &entries);
     let statuses = match &args.returns.status {
-        Some(_) => match batched_statuses(ctx, &listed, &entries).await {
+        Some(_) => match batched_statuses(ctx, args.selection, &listed, &entries).await {
             Ok(statuses) => statuses,
             Err(completion) => return Ok(completion),
         },
@@ -209,15 +204,21 @@ pub(crate) async fn list_extended(
 }
 
 /// RFC 5819 §2: one backend call for the STATUS of every listed mailbox
-/// that exists.
+/// that exists and itself satisfies the selection options (a parent listed
+/// only for its CHILDINFO gets none, RFC 5819 §3).
 async fn batched_statuses(
     ctx: &mut CommandContext<'_>,
+    selection: ListSelection,
     listed: &[Listed<'_>],
     entries: &BTreeMap<String, Entry>,
 ) -> Result<HashMap<String, MailboxStatus>, Completion> {
     let names: Vec<String> = listed
         .iter()
-        .filter(|answer| entries.get(answer.name).is_some_and(|entry| entry.exists))
+        .filter(|answer| {
+            entries
+                .get(answer.name)
+                .is_some_and(|entry| entry.exists && satisfies(selection, entry))
+        })
         .map(|answer| answer.name.to_owned())
         .collect();
     if names.is_empty() {

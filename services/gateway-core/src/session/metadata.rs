@@ -7,7 +7,9 @@
 //! service, which enforces the limits again (a value above
 //! `MAX_METADATA_VALUE_BYTES` is `[METADATA MAXSIZE n]`, more than
 //! `MAX_METADATA_ENTRIES` entries per mailbox is `[METADATA TOOMANY]`).
-//! Invalid entry names are `BAD` (RFC 5464 §3.2).
+//! Invalid entry names are `BAD` (RFC 5464 §3.2). A mailbox's
+//! `/private/specialuse` mirrors its special use (RFC 6154 §4) and is
+//! read-only: CREATE (USE ...) sets the use.
 
 use std::collections::BTreeMap;
 use std::io;
@@ -24,6 +26,9 @@ use crate::response::{Line, write_literal};
 
 /// The read-only server entry served from the configuration.
 const ADMIN_ENTRY: &str = "/shared/admin";
+
+/// The read-only mailbox entry holding the mailbox's special use.
+const SPECIAL_USE_ENTRY: &str = "/private/specialuse";
 
 /// Whether stored entry `name` answers a request for `wanted` at `depth`
 /// (RFC 5464 §4.2.2: the entry itself, its children, or all descendants).
@@ -133,6 +138,20 @@ pub(crate) async fn get_metadata(
             value: contact.as_bytes().to_vec(),
         });
     }
+    let wants_special_use = wanted
+        .iter()
+        .any(|request| within_depth(SPECIAL_USE_ENTRY, request, depth));
+    if !mailbox.0.is_empty() && wants_special_use {
+        let status = match ctx.backend.mailbox_status(ctx.principal, &mailbox.0).await {
+            Ok(status) => status,
+            Err(error) => return Ok(Completion::from_backend(&error)),
+        };
+        stored.retain(|entry| entry.name != SPECIAL_USE_ENTRY);
+        stored.extend(status.mailbox.special_use.map(|special_use| MetadataEntry {
+            name: SPECIAL_USE_ENTRY.to_owned(),
+            value: special_use.into_bytes(),
+        }));
+    }
     let (answer, longest_omitted) = select_entries(&stored, &wanted, depth, max_size);
     // RFC 5464 §5: a METADATA response names at least one entry.
     if !answer.is_empty() {
@@ -166,6 +185,9 @@ pub(crate) async fn set_metadata(
         };
         if mailbox.0.is_empty() && name == ADMIN_ENTRY {
             return Completion::no(Some("NOPERM"), "/shared/admin is read-only");
+        }
+        if !mailbox.0.is_empty() && name == SPECIAL_USE_ENTRY {
+            return Completion::no(Some("NOPERM"), "/private/specialuse is read-only");
         }
         if value
             .as_ref()

@@ -28,6 +28,7 @@ mod notify;
 mod object_ids;
 mod qresync;
 mod quota;
+mod requirement;
 mod search;
 mod search_context;
 mod search_modseq;
@@ -52,9 +53,10 @@ pub use state::SessionError;
 
 use crate::backend::{MailBackend, Principal};
 use crate::command::{Command, CommandBody, Tag};
-use crate::framing::{FrameEvent, Framer, FramingLimits, Limit};
+use crate::framing::{FrameEvent, Framer, FramingLimits, Limit, LiteralExtension};
 use crate::parser::{ParseError, ParseErrorKind, parse_command_utf8};
 use crate::response::{Line, Status, condition};
+use requirement::{allowed, requirement};
 use state::{State, StateKind, Transition};
 
 /// After this many consecutive `BAD` answers the server says `BYE`.
@@ -65,6 +67,8 @@ pub const MAX_CONSECUTIVE_BAD: u32 = 20;
 pub struct SessionConfig {
     pub max_line_bytes: usize,
     pub max_literal_bytes: u64,
+    /// LITERAL+ or LITERAL-, advertised and enforced (RFC 7888 §5).
+    pub literal_extension: LiteralExtension,
     /// Shown in the greeting.
     pub server_name: String,
     /// METADATA `/shared/admin` (RFC 5464 §3.2.1.1): how to reach the
@@ -77,6 +81,7 @@ impl Default for SessionConfig {
         Self {
             max_line_bytes: 64 * 1024,
             max_literal_bytes: 64 * 1024 * 1024,
+            literal_extension: LiteralExtension::Plus,
             server_name: "Mailkeep".to_owned(),
             admin_contact: None,
         }
@@ -136,76 +141,6 @@ impl From<Completion> for Reply {
     }
 }
 
-/// The state a command needs (RFC 3501 §6.1-6.4, RFC 5161 for ENABLE).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Requirement {
-    Any,
-    NotAuthenticated,
-    /// Authenticated or Selected.
-    Authenticated,
-    /// Authenticated and nothing selected (ENABLE, RFC 5161 §3.1).
-    AuthenticatedOnly,
-    Selected,
-}
-
-fn requirement(body: &CommandBody) -> Requirement {
-    use CommandBody as C;
-    match body {
-        C::Capability | C::Noop | C::Logout | C::Id(_) => Requirement::Any,
-        C::StartTls | C::Login { .. } | C::Authenticate { .. } => Requirement::NotAuthenticated,
-        C::Enable(_) => Requirement::AuthenticatedOnly,
-        C::Select(..)
-        | C::Examine(..)
-        | C::Create(_)
-        | C::Delete(_)
-        | C::Rename { .. }
-        | C::Subscribe(_)
-        | C::Unsubscribe(_)
-        | C::List { .. }
-        | C::Lsub { .. }
-        | C::ListExtended(_)
-        | C::CreateSpecialUse { .. }
-        | C::GetQuota(_)
-        | C::GetQuotaRoot(_)
-        | C::GetMetadata { .. }
-        | C::SetMetadata { .. }
-        | C::SetQuota { .. }
-        | C::Namespace
-        | C::Status { .. }
-        | C::Append { .. }
-        | C::Idle
-        | C::Compress(_)
-        | C::Notify(_) => Requirement::Authenticated,
-        C::Check
-        | C::Close
-        | C::Unselect
-        | C::Expunge
-        | C::UidExpunge(_)
-        | C::CancelUpdate(_)
-        | C::Search { .. }
-        | C::Sort { .. }
-        | C::Thread { .. }
-        | C::Fetch { .. }
-        | C::Store { .. }
-        | C::Copy { .. }
-        | C::Move { .. } => Requirement::Selected,
-    }
-}
-
-const fn allowed(requirement: Requirement, state: StateKind) -> bool {
-    matches!(
-        (requirement, state),
-        (Requirement::Any, _)
-            | (Requirement::NotAuthenticated, StateKind::NotAuthenticated)
-            | (
-                Requirement::Authenticated,
-                StateKind::Authenticated | StateKind::Selected
-            )
-            | (Requirement::AuthenticatedOnly, StateKind::Authenticated)
-            | (Requirement::Selected, StateKind::Selected)
-    )
-}
-
 /// One IMAP connection's protocol state machine.
 pub struct Session {
     backend: Arc<dyn MailBackend>,
@@ -232,6 +167,7 @@ impl Session {
         let framer = Framer::new(FramingLimits {
             max_line_bytes: config.max_line_bytes,
             max_literal_bytes: config.max_literal_bytes,
+            literal_extension: config.literal_extension,
         });
         Self {
             backend,
@@ -312,10 +248,11 @@ impl Session {
     }
 
     /// Reports the changes the protocol allows right now: everything while
-    /// idling, otherwise no EXPUNGE (RFC 3501 §7.4.1: not without a command
-    /// in progress), and no selected-mailbox updates between commands when
-    /// NOTIFY left the selected mailbox out (RFC 5465 §6.1); then NOTIFY's
-    /// reports.
+    /// idling or when NOTIFY's SELECTED asked for MessageExpunge (RFC 5465
+    /// §6.1.1), otherwise no EXPUNGE (RFC 3501 §7.4.1: not without a
+    /// command in progress), and no selected-mailbox updates between
+    /// commands when NOTIFY left the selected mailbox out (RFC 5465 §6.1);
+    /// then NOTIFY's reports.
     pub async fn poll_updates(
         &mut self,
         now: DateTime<Utc>,
@@ -326,8 +263,13 @@ impl Session {
             .notifications
             .as_ref()
             .is_none_or(notify::Notifications::watches_selected);
+        let allow_expunge = idling
+            || self
+                .notifications
+                .as_ref()
+                .is_some_and(notify::Notifications::expunges_immediately);
         if idling || selected_wanted {
-            self.report_updates(idling, now, out).await?;
+            self.report_updates(allow_expunge, now, out).await?;
         }
         self.report_notifications(now, out).await
     }
@@ -396,6 +338,12 @@ impl Session {
                 let (status, text) = match limit {
                     Limit::Line => (Status::Bad, "line too long"),
                     Limit::Literal { .. } => (Status::No, "literal too large"),
+                    // RFC 7888 §5: for APPEND "the tagged BAD response MUST
+                    // contain the TOOBIG response code".
+                    Limit::NonSynchronisingLiteral { .. } => (
+                        Status::Bad,
+                        "non-synchronizing literal over 4096 bytes (LITERAL-)",
+                    ),
                 };
                 let response = match tag {
                     Some(tag) => condition(Some(&tag), status, Some("TOOBIG"), text),

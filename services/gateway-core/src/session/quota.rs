@@ -43,7 +43,7 @@ async fn usage(ctx: &mut CommandContext<'_>) -> Result<QuotaUsage, Completion> {
         .map_err(|error| Completion::from_backend(&error))
 }
 
-/// GETQUOTA (RFC 9208 §4.2).
+/// GETQUOTA (RFC 9208 §4.1.1).
 pub(crate) async fn get_quota(ctx: &mut CommandContext<'_>, root: &str) -> io::Result<Completion> {
     let usage = match usage(ctx).await {
         Ok(usage) => usage,
@@ -58,14 +58,14 @@ pub(crate) async fn get_quota(ctx: &mut CommandContext<'_>, root: &str) -> io::R
     }
 }
 
-/// GETQUOTAROOT (RFC 9208 §4.3): the mailbox must exist.
+/// GETQUOTAROOT (RFC 9208 §4.1.2): "the mailbox name parameter doesn't
+/// have to reference an existing mailbox", so a name that does not exist
+/// yet gets the root it would fall under; with only the personal namespace
+/// that is the account's one root for every name.
 pub(crate) async fn get_quota_root(
     ctx: &mut CommandContext<'_>,
     mailbox: &MailboxName,
 ) -> io::Result<Completion> {
-    if let Err(error) = ctx.backend.mailbox_status(ctx.principal, &mailbox.0).await {
-        return Ok(Completion::from_backend(&error));
-    }
     let usage = match usage(ctx).await {
         Ok(usage) => usage,
         Err(completion) => return Ok(completion),
@@ -83,7 +83,8 @@ pub(crate) async fn get_quota_root(
     Ok(Completion::ok("GETQUOTAROOT completed"))
 }
 
-/// SETQUOTA (RFC 9208 §4.4): limits are the operator's, not the user's.
+/// SETQUOTA (RFC 9208 §4.1.3, only with QUOTASET, which we do not
+/// advertise): limits are the operator's, not the user's.
 pub(crate) fn set_quota() -> Completion {
     Completion::no(Some("NOPERM"), "quotas are set by the administrator")
 }

@@ -30,6 +30,9 @@ pub(crate) async fn search(
     args: &SearchArgs,
 ) -> io::Result<Completion> {
     let options = args.result.as_deref().unwrap_or_default();
+    if let Some(rejected) = search_context::reused_tag(selected, &tag.0, options) {
+        return Ok(rejected);
+    }
     // RFC 5182 §2.1: a SEARCH with SAVE that fails leaves `$` empty.
     let saves = options.contains(&SearchReturn::Save);
     let criteria = match object_ids::resolve(ctx, selected, &args.criteria).await {
@@ -89,29 +92,34 @@ pub(crate) async fn search(
     if saves {
         selected.saved_search = Some(esearch::saved_result(options, &known));
     }
-    let mut completion = Completion::ok("SEARCH completed");
+    let mut declined = false;
     if options.contains(&SearchReturn::Update) {
         let result = UidSet::from_ranges(known.iter().map(|found| (found.get(), found.get())));
-        if !selected
+        declined = !selected
             .search_contexts
-            .register(&tag.0, uid, query, result)
-        {
-            completion = search_context::answered_without_updates(&tag.0, "SEARCH completed");
-        }
+            .register(&tag.0, uid, query, result);
     }
-    let line = match &args.result {
+    let mut line = match &args.result {
         Some(options) if esearch::answers(options) => {
             esearch::esearch_line(&tag.0, uid, options, &numbers, modseq)
         }
-        Some(_) => return Ok(completion),
+        Some(_) => Vec::new(),
         // RFC 9051 §6.4.4: an IMAP4rev2 SEARCH answers ESEARCH ALL.
         None if ctx.enabled.imap4rev2 => {
             esearch::esearch_line(&tag.0, uid, &[SearchReturn::All], &numbers, modseq)
         }
         None => search_line(&numbers, modseq),
     };
-    ctx.out.send(&line).await?;
-    Ok(completion)
+    if declined {
+        line.extend(search_context::no_updates_line(
+            &tag.0,
+            "Too many search contexts",
+        ));
+    }
+    if !line.is_empty() {
+        ctx.out.send(&line).await?;
+    }
+    Ok(Completion::ok("SEARCH completed"))
 }
 
 fn forget_saved_result(selected: &mut Selected, saves: bool) {
@@ -193,10 +201,11 @@ pub(super) fn translate(
         // `object_ids::resolve` turns these into UID sets first; one left
         // unresolved names no message.
         K::EmailId(_) | K::ThreadId(_) => SearchQuery::Uid(UidSet::new()),
-        // RFC 5032 §3: OLDER n is more than n seconds ago, YOUNGER n within
-        // the last n seconds, so NOT OLDER n is YOUNGER n.
+        // RFC 5032 §2: OLDER n matches an INTERNALDATE at or before the
+        // instant n seconds ago, YOUNGER n one at or after it, to the
+        // second: that very second matches both.
         K::Older(seconds) => {
-            SearchQuery::InternalBeforeInstant(now.timestamp() - i64::from(*seconds))
+            SearchQuery::InternalBeforeInstant(now.timestamp() - i64::from(*seconds) + 1)
         }
         K::Younger(seconds) => {
             SearchQuery::InternalSinceInstant(now.timestamp() - i64::from(*seconds))
@@ -255,7 +264,7 @@ mod tests {
         assert_eq!(
             translate(&key, &selected, now()).unwrap(),
             SearchQuery::And(vec![
-                SearchQuery::InternalBeforeInstant(999_900),
+                SearchQuery::InternalBeforeInstant(999_901),
                 SearchQuery::InternalSinceInstant(999_400),
             ])
         );

@@ -8,12 +8,14 @@
 //! re-evaluated with one backend search restricted to the changed UIDs,
 //! never the whole mailbox. Search results are unordered, so positions are
 //! always 0 (RFC 5267 §4.3.2). At most [`MAX_SEARCH_CONTEXTS`] live at
-//! once; another is refused with `NOUPDATE` (RFC 5267 §4.3.1).
+//! once; another is answered with an untagged `NO [NOUPDATE]` (RFC 5267
+//! §4.3.1), and UPDATE under the tag of a live context is BAD (§4.3).
 
 use mailkeep_common::{Uid, UidSet};
 
 use super::{CommandContext, Completion, Selected};
 use crate::backend::SearchQuery;
+use crate::command::SearchReturn;
 use crate::mailbox_view::{MailboxView, format_number_set};
 use crate::response::{Line, write_string};
 
@@ -58,6 +60,11 @@ impl SearchContexts {
             result,
         });
         true
+    }
+
+    /// Whether `tag` names a live context.
+    pub fn contains(&self, tag: &str) -> bool {
+        self.contexts.iter().any(|context| context.tag == tag)
     }
 
     /// Forgets the context `tag`; `false` when there was none.
@@ -202,12 +209,29 @@ pub(super) async fn report_changes(
     response
 }
 
-/// `OK [NOUPDATE "tag"] <text>`: the search was answered but its context
-/// is not kept up to date (RFC 5267 §4.3.1).
-pub(crate) fn answered_without_updates(tag: &str, text: &str) -> Completion {
+/// `* NO [NOUPDATE "tag"] <text>`: the untagged NO that says the search
+/// `tag` was answered but its context is not kept up to date; the command
+/// still completes with OK (RFC 5267 §4.3.1).
+pub(crate) fn no_updates_line(tag: &str, text: &str) -> Vec<u8> {
     let mut code = b"NOUPDATE ".to_vec();
     write_string(&mut code, tag.as_bytes());
-    Completion::ok_with(String::from_utf8_lossy(&code), text)
+    let mut line = Line::untagged();
+    line.atom("NO")
+        .code(&String::from_utf8_lossy(&code))
+        .text(text);
+    line.finish()
+}
+
+/// The BAD answer to a searching command asking for UPDATE under a tag that
+/// already names a live context (RFC 5267 §4.3: tags are search
+/// correlators, so the command is rejected and has no effect).
+pub(crate) fn reused_tag(
+    selected: &Selected,
+    tag: &str,
+    options: &[SearchReturn],
+) -> Option<Completion> {
+    (options.contains(&SearchReturn::Update) && selected.search_contexts.contains(tag))
+        .then(|| Completion::bad(format!("tag {tag} already names a search context")))
 }
 
 /// CANCELUPDATE (RFC 5267 §4.3.5): every tag must name a live context.

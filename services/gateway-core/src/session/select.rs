@@ -11,6 +11,7 @@
 //! or FETCH answered or silenced it) is not reported again.
 
 use std::io;
+use std::io::Write as _;
 
 use chrono::{DateTime, Utc};
 use mailkeep_common::{MailboxId, UidSet};
@@ -235,9 +236,9 @@ pub(crate) async fn sync_updates(
         if selected.view.seq_of(update.uid).is_some() {
             let known = withheld || selected.was_answered(update.uid, update.modseq);
             // RFC 7162 §3.1.4 / §3.2.4: MODSEQ once CONDSTORE is on, UID
-            // once QRESYNC is.
-            let line =
-                fetch_flags_line(selected, update, ctx.enabled.qresync, ctx.enabled.condstore);
+            // once QRESYNC is, or NOTIFY's FlagChange (RFC 5465 §5.1).
+            let with_uid = ctx.enabled.qresync || ctx.enabled.notify_flag_uids;
+            let line = fetch_flags_line(selected, update, with_uid, ctx.enabled.condstore);
             if !known && let Some(line) = line {
                 flag_updates.extend(line);
             }
@@ -255,12 +256,14 @@ pub(crate) async fn sync_updates(
         }
     }
     if selected.view.len() != count_before {
-        response.extend(format!("* {} EXISTS\r\n", selected.view.len()).into_bytes());
+        // Written in place, without a temporary string: every idler of the
+        // mailbox runs this for each change. Writing to a Vec cannot fail.
+        let _ = write!(response, "* {} EXISTS\r\n", selected.view.len());
         // RFC 9051 has no RECENT.
         if selected.view.len() > count_before && !ctx.enabled.imap4rev2 {
             claim_recent(ctx, selected).await;
             let recent = selected.recent.intersection(selected.view.uids()).len();
-            response.extend(format!("* {recent} RECENT\r\n").into_bytes());
+            let _ = write!(response, "* {recent} RECENT\r\n");
         }
     }
     response.extend(flag_updates);

@@ -4,7 +4,8 @@
 //! the backend orders or threads them in one call. Results are sequence
 //! numbers (UIDs for the UID forms): `* SORT n...`, `* ESEARCH ...` in sort
 //! order with RETURN, and `* THREAD (...)...`. `RETURN (UPDATE)` is
-//! answered but declined with NOUPDATE: SORT contexts are not kept live.
+//! answered with an untagged `NO [NOUPDATE]`: SORT contexts are not kept
+//! live.
 
 use std::io;
 
@@ -24,6 +25,10 @@ pub(crate) async fn sort(
     uid: bool,
     args: &SortArgs,
 ) -> io::Result<Completion> {
+    let options = args.result.as_deref().unwrap_or_default();
+    if let Some(rejected) = search_context::reused_tag(selected, &tag.0, options) {
+        return Ok(rejected);
+    }
     let query = match known_query(ctx, selected, &args.search).await {
         Ok(query) => query,
         Err(completion) => return Ok(completion),
@@ -47,22 +52,20 @@ pub(crate) async fn sort(
     // RFC 7162 §3.1.5: with MODSEQ in the criteria, the highest MODSEQ found.
     let modseq =
         (!numbers.is_empty() && uses_modseq(&args.search)).then_some(outcome.highest_modseq.get());
-    let line = match &args.result {
+    let mut line = match &args.result {
         Some(options) => esearch::esearch_line(&tag.0, uid, options, &numbers, modseq),
         None => numbers_line("SORT", &numbers, modseq),
     };
-    ctx.out.send(&line).await?;
     // RFC 5267 §4.3.1: SORT contexts are not kept live, so UPDATE gets
-    // the answer and a NOUPDATE.
-    let wants_updates = args
-        .result
-        .as_ref()
-        .is_some_and(|options| options.contains(&SearchReturn::Update));
-    Ok(if wants_updates {
-        search_context::answered_without_updates(&tag.0, "SORT completed")
-    } else {
-        Completion::ok("SORT completed")
-    })
+    // the answer and an untagged NO [NOUPDATE].
+    if options.contains(&SearchReturn::Update) {
+        line.extend(search_context::no_updates_line(
+            &tag.0,
+            "Sort contexts are not kept",
+        ));
+    }
+    ctx.out.send(&line).await?;
+    Ok(Completion::ok("SORT completed"))
 }
 
 pub(crate) async fn thread(

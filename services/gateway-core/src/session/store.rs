@@ -1,6 +1,7 @@
 //! STORE and UID STORE (RFC 3501 §6.4.6, RFC 7162 §3.2 UNCHANGEDSINCE):
 //! `store_flags`, then `* n FETCH (FLAGS (...))` per updated message unless
-//! `.SILENT` (with `UID n` for UID STORE, RFC 3501 §6.4.8).
+//! `.SILENT` (with `UID n` for UID STORE, RFC 3501 §6.4.8). A conditional
+//! STORE that meets messages expunged elsewhere ends in NO (RFC 7162 §3.1.3).
 //!
 //! Invariant: a change is remembered as answered (`Selected::note_answered`,
 //! so the sync after the command does not echo it) only when the client
@@ -98,25 +99,51 @@ pub(crate) async fn store(
         }
         ctx.out.send(&response).await?;
     }
+    if unchanged_since.is_some() && addresses_expunged(&uids, &outcome) {
+        return Ok(expunged_completion(selected, uid, &outcome.modified));
+    }
     if outcome.modified.is_empty() {
         return Ok(Completion::ok("STORE completed"));
     }
     Ok(modified_completion(selected, uid, &outcome.modified))
 }
 
+/// Whether some of `uids` were neither stored nor refused: another session
+/// expunged them and this one has not been told yet.
+fn addresses_expunged(uids: &UidSet, outcome: &StoreOutcome) -> bool {
+    let mut gone = uids.clone();
+    for update in &outcome.updated {
+        gone.remove(update.uid);
+    }
+    gone.iter().any(|uid| !outcome.modified.contains(uid))
+}
+
+/// A conditional STORE that met expunged messages ends in NO, still with
+/// `[MODIFIED set]` for those that failed UNCHANGEDSINCE, as in RFC 7162
+/// §3.1.3's `B001 NO [MODIFIED 2] Some of the messages no longer exist.`
+fn expunged_completion(selected: &Selected, uid: bool, failed: &UidSet) -> Completion {
+    let code = (!failed.is_empty()).then(|| modified_code(selected, uid, failed));
+    Completion::no(code.as_deref(), "some of the messages no longer exist")
+}
+
 /// `OK [MODIFIED set]` for the messages that failed UNCHANGEDSINCE (RFC 7162
 /// §3.1.3): sequence numbers for STORE, UIDs for UID STORE.
 fn modified_completion(selected: &Selected, uid: bool, failed: &UidSet) -> Completion {
+    Completion::ok_with(
+        modified_code(selected, uid, failed),
+        "conditional STORE failed for some messages",
+    )
+}
+
+/// `MODIFIED set`: sequence numbers for STORE, UIDs for UID STORE.
+fn modified_code(selected: &Selected, uid: bool, failed: &UidSet) -> String {
     let modified = if uid {
         failed.intersection(selected.view.uids())
     } else {
         let seqs = selected.view.seqs_of(failed.iter());
         UidSet::from_ranges(seqs.into_iter().map(|seq| (seq, seq)))
     };
-    Completion::ok_with(
-        format!("MODIFIED {}", format_uid_set(&modified)),
-        "conditional STORE failed for some messages",
-    )
+    format!("MODIFIED {}", format_uid_set(&modified))
 }
 
 /// `* n FETCH ([UID u] FLAGS (...) [MODSEQ (m)])` for a message the client

@@ -58,7 +58,8 @@ impl Message {
             body: pick(query.with_bodystructure, &self.analysis.body),
             part_table: pick(query.with_part_table, &self.analysis.part_table),
             email_id: self.email_id.clone(),
-            thread_id: self.email_id.clone(),
+            // A thread per message, its id apart from the EMAILID (RFC 8474 §5.2).
+            thread_id: self.email_id.replacen('M', "T", 1),
         }
     }
 

@@ -89,6 +89,23 @@ impl MemoryBackend {
             .ok_or_else(|| BackendError::new(ErrorCode::Internal, "nothing appended"))
     }
 
+    /// Gives `mailbox` the UIDVALIDITY `uidvalidity` and raises its next UID
+    /// to `uid_next` (never lowers it), as a mailbox with a history would
+    /// have them: lets tests reproduce the UIDs of RFC examples.
+    pub fn renumber(
+        &self,
+        who: &Principal,
+        mailbox: &str,
+        uidvalidity: u32,
+        uid_next: u32,
+    ) -> BackendResult<()> {
+        let mut inner = self.checked()?;
+        let info = &mut inner.mailbox_by_name(who, mailbox)?.info;
+        info.uidvalidity = uidvalidity;
+        info.uid_next = info.uid_next.max(uid_next);
+        Ok(())
+    }
+
     /// The UIDs currently in `mailbox`.
     pub fn uids(&self, who: &Principal, mailbox: &str) -> BackendResult<UidSet> {
         let mut inner = self.checked()?;

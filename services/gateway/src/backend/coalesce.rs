@@ -9,7 +9,9 @@
 //! since the smallest MODSEQ any member asked for. A caller that answers a
 //! bus notification ([`answering_event`]) may also join a batch whose RPC
 //! was sent after that notification reached the pod, when it asks for no
-//! older changes, in flight or answered moments ago. Each member gets the
+//! older changes, in flight or answered moments ago; so a batch opened by
+//! such a caller is sent at once, and the sessions woken with it join
+//! while its RPC is in flight instead of delaying it. Each member gets the
 //! answer filtered to its own `since`.
 //!
 //! Invariant: a caller never shares an RPC sent before the change it asks
@@ -102,16 +104,18 @@ pub(crate) struct ChangesCoalescer {
 
 impl ChangesCoalescer {
     /// The changes of `mailbox` since `since`, from a batch shared with the
-    /// concurrent callers of the same account and mailbox; `query` sends
-    /// the RPC for a batch this caller opens.
-    pub(crate) async fn changes<Q>(
+    /// concurrent callers of the same account and mailbox; `make_query` is
+    /// called only when this caller opens a batch, and its query sends the
+    /// batch's RPC (a joining caller builds nothing).
+    pub(crate) async fn changes<M, Q>(
         &self,
         account: AccountId,
         mailbox: MailboxId,
         since: ModSeq,
-        query: Q,
+        make_query: M,
     ) -> BackendResult<Changes>
     where
+        M: FnOnce() -> Q,
         Q: FnOnce(ModSeq) -> BoxFuture<'static, BackendResult<Changes>> + Send + 'static,
     {
         let key = (account, mailbox);
@@ -137,7 +141,11 @@ impl ChangesCoalescer {
                     };
                     batches.insert(key, batch);
                     let batches = Arc::clone(&self.batches);
-                    tokio::spawn(send_batch(batches, key, answer, query));
+                    // A batch answering a notification goes out at once:
+                    // the sessions woken with its opener join it while its
+                    // RPC is in flight.
+                    let gather = notified_at.is_none();
+                    tokio::spawn(send_batch(batches, key, answer, gather, make_query()));
                     receiver
                 }
             }
@@ -168,14 +176,15 @@ fn is_batch(batch: &Batch, answer: &Arc<watch::Sender<SharedAnswer>>) -> bool {
     Arc::ptr_eq(&batch.answer, answer)
 }
 
-/// Gathers the members woken together, closes the batch to members that
-/// could need a newer answer, sends its RPC, hands the answer to every
-/// member (and, for a while, to later members the batch admits), then
-/// retires the batch.
+/// Gathers the members woken together (when `gather`), closes the batch to
+/// members that could need a newer answer, sends its RPC, hands the answer
+/// to every member (and, for a while, to later members the batch admits),
+/// then retires the batch.
 async fn send_batch<Q>(
     batches: Arc<Table>,
     key: BatchKey,
     answer: Arc<watch::Sender<SharedAnswer>>,
+    gather: bool,
     query: Q,
 ) where
     Q: FnOnce(ModSeq) -> BoxFuture<'static, BackendResult<Changes>>,
@@ -186,7 +195,8 @@ async fn send_batch<Q>(
             .filter(|batch| is_batch(batch, &answer))
             .map_or(0, |batch| batch.members)
     };
-    for _ in 0..MAX_GATHER_ROUNDS {
+    let rounds = if gather { MAX_GATHER_ROUNDS } else { 0 };
+    for _ in 0..rounds {
         let before = members(&batches);
         tokio::task::yield_now().await;
         if members(&batches) == before {
@@ -263,13 +273,15 @@ impl MailBackend for CoalescingBackend {
         mailbox: MailboxId,
         since: ModSeq,
     ) -> BackendResult<Changes> {
-        let inner = Arc::clone(&self.inner);
-        let owner = who.clone();
-        let query = move |since: ModSeq| -> BoxFuture<'static, BackendResult<Changes>> {
-            Box::pin(async move { inner.changes(&owner, mailbox, since).await })
+        let make_query = || {
+            let inner = Arc::clone(&self.inner);
+            let owner = who.clone();
+            move |since: ModSeq| -> BoxFuture<'static, BackendResult<Changes>> {
+                Box::pin(async move { inner.changes(&owner, mailbox, since).await })
+            }
         };
         self.coalescer
-            .changes(who.account_id, mailbox, since, query)
+            .changes(who.account_id, mailbox, since, make_query)
             .await
     }
 

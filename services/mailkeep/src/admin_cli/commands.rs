@@ -5,6 +5,8 @@
 use clap::{Args, Subcommand};
 
 use super::client::{ApiClient, ApiRequest, CliError};
+use super::import_progress;
+use super::imports::{self, ImportCommand};
 use super::output::{self, View};
 use super::{Connection, resources};
 
@@ -28,6 +30,9 @@ pub enum AdminCommand {
     Token(TokenCommand),
     /// The audit log, newest first.
     Audit(AuditArgs),
+    /// IMAP import jobs of an account.
+    #[command(subcommand)]
+    Import(ImportCommand),
 }
 
 /// Filters and page of a list.
@@ -235,6 +240,11 @@ pub async fn execute(connection: &Connection, command: &AdminCommand) -> Result<
     let client = ApiClient::new(&connection.url, connection.token.as_deref())?;
     let (request, view) = build(command)?;
     let answer = client.send(&request).await?;
+    if let AdminCommand::Import(import) = command
+        && import.follows()
+    {
+        return import_progress::follow(&client, connection.json, answer).await;
+    }
     let text = match (&answer, connection.json) {
         (Some(json), true) => format!("{json:#}\n"),
         _ => output::render(view, answer.as_ref()),
@@ -251,5 +261,6 @@ fn build(command: &AdminCommand) -> Result<(ApiRequest, View), CliError> {
         AdminCommand::AppPassword(command) => resources::app_password(command),
         AdminCommand::Token(command) => Ok(resources::token(command)),
         AdminCommand::Audit(args) => Ok(resources::audit(args)),
+        AdminCommand::Import(command) => imports::request(command),
     }
 }

@@ -9,6 +9,8 @@
 
 mod client;
 mod commands;
+mod import_progress;
+mod imports;
 mod output;
 mod resources;
 

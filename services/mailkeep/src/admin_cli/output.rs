@@ -12,6 +12,8 @@ pub enum View {
     Object,
     /// No body: print this confirmation.
     Done(&'static str),
+    /// One object, described by this function.
+    Custom(fn(&Value) -> String),
 }
 
 /// Renders `answer` for a terminal.
@@ -20,6 +22,7 @@ pub fn render(view: View, answer: Option<&Value>) -> String {
         (View::Table(columns), Some(answer)) => table(columns, answer),
         (View::Object, Some(answer)) => object(answer),
         (View::Done(message), _) => format!("{message}\n"),
+        (View::Custom(describe), Some(answer)) => describe(answer),
         (_, None) => String::new(),
     }
 }
@@ -33,13 +36,28 @@ fn cell(value: &Value) -> String {
     }
 }
 
+/// A column names a field, or a nested one as `outer.inner`.
+fn field<'a>(item: &'a Value, column: &str) -> &'a Value {
+    column.split('.').fold(item, |value, key| &value[key])
+}
+
+/// The heading of a column: its last name.
+fn heading(column: &str) -> &str {
+    column.rsplit('.').next().unwrap_or(column)
+}
+
 fn table(columns: &[&str], answer: &Value) -> String {
     let rows: Vec<Vec<String>> = answer["items"]
         .as_array()
         .map(|items| {
             items
                 .iter()
-                .map(|item| columns.iter().map(|column| cell(&item[*column])).collect())
+                .map(|item| {
+                    columns
+                        .iter()
+                        .map(|column| cell(field(item, column)))
+                        .collect()
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -49,12 +67,15 @@ fn table(columns: &[&str], answer: &Value) -> String {
         .map(|(index, column)| {
             rows.iter()
                 .map(|row| row[index].chars().count())
-                .chain([column.len()])
+                .chain([heading(column).len()])
                 .max()
                 .unwrap_or(0)
         })
         .collect();
-    let header: Vec<String> = columns.iter().map(|c| c.to_uppercase()).collect();
+    let header: Vec<String> = columns
+        .iter()
+        .map(|column| heading(column).to_uppercase())
+        .collect();
     let mut out = String::new();
     for row in std::iter::once(&header).chain(rows.iter()) {
         let line: Vec<String> = row
@@ -109,5 +130,13 @@ mod tests {
             "id      x\nscopes  imap,lmtp-submit\n"
         );
         assert_eq!(render(View::Done("deleted"), None), "deleted\n");
+        let nested = json!({"items": [{"id": "j1", "progress": {"messages_total": 7}}]});
+        assert_eq!(
+            render(
+                View::Table(&["id", "progress.messages_total"]),
+                Some(&nested)
+            ),
+            "ID  MESSAGES_TOTAL\nj1  7\n"
+        );
     }
 }

@@ -167,3 +167,70 @@ fn a_missing_secret_file_and_a_missing_config_file_are_errors() {
         Ok(())
     });
 }
+
+#[test]
+fn the_metadata_secrets_key_comes_from_the_environment_or_a_file() {
+    Jail::expect_with(|jail| {
+        assert!(
+            Config::load(None)
+                .unwrap()
+                .metadata
+                .secrets_key()
+                .unwrap()
+                .is_none()
+        );
+        jail.set_env("MAILKEEP_METADATA__SECRETS_KEY", "a2V5");
+        let config = Config::load(None).unwrap();
+        assert_eq!(
+            config.metadata.secrets_key().unwrap().unwrap().expose(),
+            "a2V5"
+        );
+        jail.create_file("secrets-key", "ZmlsZQ==\n")?;
+        let file = jail.directory().join("secrets-key");
+        jail.set_env("MAILKEEP_METADATA__SECRETS_KEY", "");
+        jail.set_env(
+            "MAILKEEP_METADATA__SECRETS_KEY_FILE",
+            file.display().to_string(),
+        );
+        let config = Config::load(None).unwrap();
+        assert_eq!(
+            config.metadata.secrets_key().unwrap().unwrap().expose(),
+            "ZmlsZQ=="
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn the_imports_table_has_defaults_overrides_and_bounds() {
+    Jail::expect_with(|jail| {
+        let defaults = Config::load(None).unwrap().imports.validated().unwrap();
+        assert_eq!((defaults.workers, defaults.lease_seconds), (1, 30));
+        jail.set_env("MAILKEEP_IMPORTS__LEASE_SECONDS", "3");
+        let config = load_in(jail, "[imports]\nworkers = 0\npoll_interval_seconds = 1\n").unwrap();
+        let imports = config.imports.validated().unwrap();
+        assert_eq!((imports.workers, imports.lease_seconds), (0, 3));
+        assert_eq!(imports.poll_interval, std::time::Duration::from_secs(1));
+        jail.set_env("MAILKEEP_IMPORTS__LEASE_SECONDS", "2");
+        assert!(Config::load(None).unwrap().imports.validated().is_err());
+        Ok(())
+    });
+}
+
+#[test]
+fn the_literal_extension_is_one_capability_name() {
+    Jail::expect_with(|jail| {
+        let config = Config::load(None).unwrap();
+        assert_eq!(config.gateway.literal_extension, LiteralExtension::Plus);
+        let config = load_in(jail, "[gateway]\nliteral_extension = \"LITERAL-\"\n").unwrap();
+        assert_eq!(config.gateway.literal_extension, LiteralExtension::Minus);
+        jail.set_env("MAILKEEP_GATEWAY__LITERAL_EXTENSION", "LITERAL+");
+        let config = load_in(jail, "[gateway]\nliteral_extension = \"LITERAL-\"\n").unwrap();
+        assert_eq!(config.gateway.literal_extension, LiteralExtension::Plus);
+        for refused in ["LITERAL", "literal-", "BOTH"] {
+            jail.set_env("MAILKEEP_GATEWAY__LITERAL_EXTENSION", refused);
+            assert!(matches!(Config::load(None), Err(ConfigError::Invalid(_))));
+        }
+        Ok(())
+    });
+}

@@ -170,6 +170,7 @@ pub fn read(file: &MessageFile, keywords: &KeywordTable, max_bytes: usize) -> So
     Ok(SourceMessage {
         raw: without_header(&to_crlf(&bytes), MBSYNC_HEADER),
         internal_date: file.mtime,
+        internal_date_offset: 0,
         flags: flags::from_maildir_name(&file_name, keywords),
         origin,
     })

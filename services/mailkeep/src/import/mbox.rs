@@ -157,6 +157,7 @@ impl<R: BufRead> MboxReader<R> {
             origin: format!("{} message {} (line {from_line})", self.label, self.index),
             raw: draft.raw,
             internal_date: from_line_date(from),
+            internal_date_offset: 0,
             flags: flags::from_mbox_status(&draft.status, &draft.x_status),
         })
     }

@@ -3,7 +3,7 @@
 //! with the internal secret of the configuration (`[internal]`, and the
 //! `gateway.metadata_url` / `gateway.blob_url` unless overridden by flags).
 //! It streams: one message in memory at a time per reader, uploaded in
-//! batches of at most [`BATCH_MESSAGES`] messages or [`BATCH_BYTES`] bytes.
+//! batches (see [`upload::Batch`]).
 //! It is resumable: a message whose exact bytes (SHA-256, the blob id) are
 //! already in the target folder is skipped, one stored copy per source
 //! copy, so a second run imports nothing and duplicates in the source stay
@@ -14,8 +14,8 @@ mod flags;
 mod maildir;
 mod mbox;
 mod progress;
-mod source;
-mod upload;
+pub mod source;
+pub mod upload;
 
 use std::fs::File;
 use std::io::BufReader;
@@ -28,13 +28,8 @@ use self::args::Source;
 use self::maildir::MaildirFolder;
 use self::progress::{Progress, Summary};
 use self::source::{Failure, SourceItem, SourceMessage};
-use self::upload::{FolderTarget, Target};
+use self::upload::{Batch, FolderTarget, Target};
 use crate::config::Config;
-
-/// At most this many messages per `AppendMessages` call.
-const BATCH_MESSAGES: usize = 50;
-/// A batch is sent once its messages reach this many bytes.
-const BATCH_BYTES: usize = 8 * 1024 * 1024;
 
 /// Runs one import and prints its summary on stdout.
 pub async fn run(args: ImportArgs, config: &Config) -> anyhow::Result<()> {
@@ -153,8 +148,7 @@ async fn import_folder(
     progress.show(summary);
 }
 
-/// Appends `messages`; when the batch fails, retries them one by one so only
-/// the messages at fault are reported.
+/// Appends `messages`; only the messages at fault are reported.
 async fn send(
     target: &Target,
     folder: &FolderTarget,
@@ -164,42 +158,18 @@ async fn send(
     if messages.is_empty() {
         return;
     }
-    let count = messages.len() as u64;
-    if messages.len() > 1 && target.append(folder, messages.clone()).await.is_ok() {
-        summary.imported += count;
-        return;
-    }
-    for message in messages {
-        let origin = message.origin.clone();
-        match target.append(folder, vec![message]).await {
+    let origins: Vec<String> = messages
+        .iter()
+        .map(|message| message.origin.clone())
+        .collect();
+    let outcomes = match target.append_isolating(folder, messages).await {
+        Ok(outcomes) => outcomes,
+        Err(error) => vec![Err(format!("{error:#} (folder {})", folder.name)); origins.len()],
+    };
+    for (origin, outcome) in origins.into_iter().zip(outcomes) {
+        match outcome {
             Ok(()) => summary.imported += 1,
-            Err(error) => summary.failures.push(Failure {
-                origin,
-                reason: format!("{error:#} (folder {})", folder.name),
-            }),
+            Err(reason) => summary.failures.push(Failure { origin, reason }),
         }
-    }
-}
-
-/// Messages waiting for one `AppendMessages` call.
-#[derive(Default)]
-struct Batch {
-    messages: Vec<SourceMessage>,
-    bytes: usize,
-}
-
-impl Batch {
-    fn push(&mut self, message: SourceMessage) {
-        self.bytes += message.raw.len();
-        self.messages.push(message);
-    }
-
-    fn is_full(&self) -> bool {
-        self.messages.len() >= BATCH_MESSAGES || self.bytes >= BATCH_BYTES
-    }
-
-    fn take(&mut self) -> Vec<SourceMessage> {
-        self.bytes = 0;
-        std::mem::take(&mut self.messages)
     }
 }

@@ -1,5 +1,6 @@
-//! What every reader yields: one [`SourceMessage`] (raw bytes as they will be
-//! stored, internal date, flags) or a [`Failure`] naming the message and the
+//! What every reader (and the IMAP migration, `crate::imap_import`)
+//! yields: one [`SourceMessage`] (raw bytes as they will be stored,
+//! internal date, flags) or a [`Failure`] naming the message and the
 //! reason, and the line-ending rule both readers share: stored messages end
 //! their lines in CRLF (RFC 5322 §2.1), as an IMAP client sees them, so a bare
 //! LF (Maildir and mbox files on Unix) becomes CRLF.
@@ -15,6 +16,8 @@ pub struct SourceMessage {
     /// Unix seconds; `None` when the source gives none (the upload then
     /// uses the `Date:` header, or now).
     pub internal_date: Option<i64>,
+    /// The zone of `internal_date`, minutes east of UTC.
+    pub internal_date_offset: i32,
     pub flags: Flags,
 }
 

@@ -4,15 +4,18 @@
 //! content hashes already in a folder (one `FetchMessages` stream per
 //! folder), and batched appends through the gateway's `GrpcBackend`, which
 //! stores every body before the one `AppendMessages` call (invariant 3).
+//! Shared by `mailkeep import` and the IMAP migration workers.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use anyhow::Context;
 use futures::TryStreamExt;
-use mailkeep_common::{AccountId, BlobId, MailboxId, TenantId, UidSet};
+use mailkeep_common::{AccountId, BlobId, ErrorCode, MailboxId, TenantId, UidSet};
 use mailkeep_gateway::GrpcBackend;
-use mailkeep_gateway_core::backend::{MailBackend, MailboxInfo, MetaQuery, NewMessage, Principal};
+use mailkeep_gateway_core::backend::{
+    BackendError, MailBackend, MailboxInfo, MetaQuery, NewMessage, Principal,
+};
 use mailkeep_proto::InternalAuth;
 use mailkeep_proto::metadata::v1::GetAccountRequest;
 use mailkeep_proto::metadata::v1::metadata_client::MetadataClient;
@@ -144,12 +147,42 @@ impl Target {
         })
     }
 
-    /// Appends `messages` to `folder` in one call.
-    pub async fn append(
+    /// Appends `messages` to `folder`: in one call, and when that call is
+    /// refused, one by one, so only the messages at fault fail. The answer
+    /// has one entry per message, in order: `Err` with the reason for a
+    /// message not stored. An unreachable backend fails the whole call
+    /// instead (stored messages are found again by [`FolderTarget::take_existing`]
+    /// when the caller retries).
+    pub async fn append_isolating(
         &self,
         folder: &FolderTarget,
         messages: Vec<SourceMessage>,
-    ) -> anyhow::Result<()> {
+    ) -> anyhow::Result<Vec<Result<(), String>>> {
+        let count = messages.len();
+        if count > 1 {
+            match self.append(folder, messages.clone()).await {
+                Ok(()) => return Ok(vec![Ok(()); count]),
+                Err(error) if error.code == ErrorCode::Unavailable => return Err(error.into()),
+                Err(_) => {}
+            }
+        }
+        let mut outcomes = Vec::with_capacity(count);
+        for message in messages {
+            match self.append(folder, vec![message]).await {
+                Ok(()) => outcomes.push(Ok(())),
+                Err(error) if error.code == ErrorCode::Unavailable => return Err(error.into()),
+                Err(error) => outcomes.push(Err(format!("{error} (folder {})", folder.name))),
+            }
+        }
+        Ok(outcomes)
+    }
+
+    /// Appends `messages` to `folder` in one call.
+    async fn append(
+        &self,
+        folder: &FolderTarget,
+        messages: Vec<SourceMessage>,
+    ) -> Result<(), BackendError> {
         let now = chrono::Utc::now().timestamp();
         let new_messages = messages
             .into_iter()
@@ -159,7 +192,7 @@ impl Target {
                 NewMessage {
                     raw: message.raw,
                     internal_date,
-                    internal_date_offset: 0,
+                    internal_date_offset: message.internal_date_offset,
                     flags: message.flags,
                     analysis,
                 }
@@ -187,6 +220,36 @@ impl FolderTarget {
     }
 }
 
+/// At most this many messages per `AppendMessages` call.
+const BATCH_MESSAGES: usize = 50;
+/// A batch is sent once its messages reach this many bytes.
+const BATCH_BYTES: usize = 8 * 1024 * 1024;
+
+/// Messages waiting for one `AppendMessages` call: at most
+/// [`BATCH_MESSAGES`] messages, or [`BATCH_BYTES`] bytes past which it is
+/// full.
+#[derive(Default)]
+pub struct Batch {
+    messages: Vec<SourceMessage>,
+    bytes: usize,
+}
+
+impl Batch {
+    pub fn push(&mut self, message: SourceMessage) {
+        self.bytes += message.raw.len();
+        self.messages.push(message);
+    }
+
+    pub fn is_full(&self) -> bool {
+        self.messages.len() >= BATCH_MESSAGES || self.bytes >= BATCH_BYTES
+    }
+
+    pub fn take(&mut self) -> Vec<SourceMessage> {
+        self.bytes = 0;
+        std::mem::take(&mut self.messages)
+    }
+}
+
 /// The special use a client folder name stands for.
 fn special_use_of(name: &str) -> Option<&'static str> {
     SPECIAL_ALIASES
@@ -205,6 +268,28 @@ mod tests {
         assert_eq!(special_use_of("spam"), Some("\\Junk"));
         assert_eq!(special_use_of("Deleted Messages"), Some("\\Trash"));
         assert_eq!(special_use_of("Work"), None);
+    }
+
+    #[test]
+    fn a_batch_is_full_at_its_message_or_byte_bound() {
+        let message = |size: usize| SourceMessage {
+            origin: "test".to_owned(),
+            raw: vec![b'x'; size],
+            internal_date: None,
+            internal_date_offset: 0,
+            flags: mailkeep_gateway_core::backend::Flags::default(),
+        };
+        let mut batch = Batch::default();
+        for _ in 0..BATCH_MESSAGES - 1 {
+            batch.push(message(10));
+        }
+        assert!(!batch.is_full());
+        batch.push(message(10));
+        assert!(batch.is_full());
+        assert_eq!(batch.take().len(), BATCH_MESSAGES);
+        assert!(!batch.is_full());
+        batch.push(message(BATCH_BYTES));
+        assert!(batch.is_full());
     }
 
     #[test]

@@ -3,13 +3,14 @@
 //! (the roles still talk gRPC, ARCHITECTURE.md §1). On first start it writes
 //! a self-signed certificate into `<data>/tls/` and, unless
 //! `admin.bootstrap_token` is configured, an admin token into
-//! `<data>/admin-token` (mode 0600); both are reused on later starts, so
-//! data and credentials survive restarts. The internal gRPC secret is
+//! `<data>/admin-token` (mode 0600), and unless `metadata.secrets_key` is,
+//! the import jobs' key into `<data>/secrets-key` (mode 0600); all are
+//! reused on later starts, so data and credentials survive restarts. The internal gRPC secret is
 //! `internal.token` when configured (so `mailkeep import` can call the
 //! metadata and blob ports), else fresh per process. One
 //! in-process change bus carries events from the metadata role to the
-//! gateway role. On shutdown the gateway drains first; metadata and blob
-//! stop after it.
+//! gateway role. The gateway's IMAP migration workers run here too. On
+//! shutdown the gateway drains first; metadata and blob stop after it.
 
 use std::io::Write;
 use std::net::SocketAddr;
@@ -20,6 +21,7 @@ use std::time::Duration;
 use anyhow::Context;
 use mailkeep_blob::StoreOptions;
 use mailkeep_bus::{ChangeBus, LocalBus};
+use mailkeep_metadata::SecretsKey;
 use metrics_exporter_prometheus::PrometheusHandle;
 use rand::Rng;
 use rand::distr::Alphanumeric;
@@ -47,7 +49,7 @@ pub async fn run(
         Some(token) => token,
         None => {
             let path = data_dir.join("admin-token");
-            let token = load_or_create_token(&path)?;
+            let token = load_or_create_secret(&path, "admin token", generate_secret)?;
             let mut stdout = std::io::stdout().lock();
             writeln!(stdout, "admin token: {}", token.expose())?;
             writeln!(stdout, "admin token file: {}", path.display())?;
@@ -84,6 +86,7 @@ pub async fn run(
         metadata_listener,
         auth.clone(),
         Some(Arc::clone(&bus)),
+        Some(dev_secrets_key(&config, &data_dir)?),
         &mut tasks,
         &backends_shutdown,
     )
@@ -126,6 +129,7 @@ pub async fn run(
         update_timers: super::gateway::update_timers(&config.gateway)?,
         admin_contact: config.gateway.admin_contact.clone(),
         max_message_size: config.gateway.max_message_size,
+        literal_extension: config.gateway.literal_extension,
     };
     let mut probes = super::gateway::start(
         imap,
@@ -139,6 +143,18 @@ pub async fn run(
         &shutdown,
     )
     .await?;
+
+    crate::imap_import::start(
+        crate::imap_import::WorkerContext {
+            metadata_url: metadata_url.clone(),
+            blob_url: blob_url.clone(),
+            internal_token: internal_token.clone(),
+            settings: config.imports.validated()?,
+            max_message_size: config.gateway.max_message_size,
+            shutdown: shutdown.clone(),
+        },
+        &mut tasks,
+    )?;
 
     let admin_listener = bind("admin", args.admin_listen).await?;
     // Its only peer is the metadata service, which the gateway probes already cover.
@@ -173,17 +189,31 @@ fn generate_secret() -> String {
         .collect()
 }
 
-/// Reads the token at `path`, or creates it (mode 0600) with a new secret.
-fn load_or_create_token(path: &Path) -> anyhow::Result<Secret> {
-    let existing = Secret::resolve(
-        "admin token",
-        None,
-        Some(path).filter(|path| path.is_file()),
-    )?;
+/// `metadata.secrets_key` when configured, else the key kept in
+/// `<data>/secrets-key` (created on first start), so import jobs survive a
+/// restart.
+fn dev_secrets_key(config: &Config, data_dir: &Path) -> anyhow::Result<SecretsKey> {
+    if let Some(key) = super::metadata::secrets_key(config)? {
+        return Ok(key);
+    }
+    let path = data_dir.join("secrets-key");
+    let encoded = load_or_create_secret(&path, "secrets key", SecretsKey::generate_base64)?;
+    SecretsKey::from_base64(encoded.expose())
+        .with_context(|| format!("invalid secrets key in {}", path.display()))
+}
+
+/// Reads the `what` secret at `path`, or creates it (mode 0600) with
+/// `generate`.
+fn load_or_create_secret(
+    path: &Path,
+    what: &str,
+    generate: fn() -> String,
+) -> anyhow::Result<Secret> {
+    let existing = Secret::resolve(what, None, Some(path).filter(|path| path.is_file()))?;
     if let Some(token) = existing {
         return Ok(token);
     }
-    let token = generate_secret();
+    let token = generate();
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
@@ -193,7 +223,7 @@ fn load_or_create_token(path: &Path) -> anyhow::Result<Secret> {
         .with_context(|| format!("cannot create {}", path.display()))?;
     writeln!(file, "{token}")?;
     file.sync_all()?;
-    tracing::info!(path = %path.display(), "generated an admin token");
+    tracing::info!(path = %path.display(), "generated a new {what}");
     Ok(Secret::new(token))
 }
 
@@ -205,10 +235,10 @@ mod tests {
     fn the_admin_token_is_created_once_and_private() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("admin-token");
-        let first = load_or_create_token(&path).unwrap();
+        let first = load_or_create_secret(&path, "admin token", generate_secret).unwrap();
         assert_eq!(first.expose().len(), GENERATED_SECRET_LEN);
         assert!(first.expose().chars().all(|c| c.is_ascii_alphanumeric()));
-        let again = load_or_create_token(&path).unwrap();
+        let again = load_or_create_secret(&path, "admin token", generate_secret).unwrap();
         assert_eq!(first, again);
         #[cfg(unix)]
         {
@@ -216,6 +246,16 @@ mod tests {
             let mode = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn the_dev_secrets_key_survives_a_restart() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config::default();
+        let first = dev_secrets_key(&config, dir.path()).unwrap();
+        let sealed = first.seal(b"pw", b"job").unwrap();
+        let again = dev_secrets_key(&config, dir.path()).unwrap();
+        assert_eq!(again.open(&sealed, b"job").unwrap(), b"pw");
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //! certificate is configured IMAPS on `gateway.imaps_listen`, and when
 //! `lmtp.listen` is set LMTP (RFC 2033, see `roles::lmtp`), talking gRPC
 //! to the metadata and blob services; idling sessions are woken by change
-//! events from `gateway.bus_url` when set. Ready when both accept
+//! events from `gateway.bus_url` when set. It also runs the IMAP migration
+//! workers (`[imports]`, `crate::imap_import`). Ready when both accept
 //! connections. On SIGTERM sessions drain for up to `gateway.drain_timeout`
 //! seconds.
 
@@ -17,6 +18,7 @@ use mailkeep_gateway::{
 };
 use mailkeep_gateway_core::backend::MailBackend;
 use mailkeep_gateway_core::delivery::DeliveryBackend;
+use mailkeep_gateway_core::framing::LiteralExtension;
 use mailkeep_gateway_core::session::SessionConfig;
 use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::net::TcpListener;
@@ -40,6 +42,8 @@ pub struct GatewayPeers<'a> {
     pub admin_contact: Option<String>,
     /// `gateway.max_message_size`, the IMAP literal bound and APPENDLIMIT.
     pub max_message_size: u64,
+    /// `gateway.literal_extension`: LITERAL+ or LITERAL- (RFC 7888 §5).
+    pub literal_extension: LiteralExtension,
 }
 
 /// Reads `gateway.poll_interval`, `gateway.fallback_poll_interval`,
@@ -112,6 +116,7 @@ pub async fn start(
     let session = SessionConfig {
         admin_contact: peers.admin_contact,
         max_literal_bytes: peers.max_message_size,
+        literal_extension: peers.literal_extension,
         ..SessionConfig::default()
     };
     let mut config = GatewayConfig::new(Arc::new(session));
@@ -160,6 +165,7 @@ pub async fn run(
         update_timers: update_timers(settings)?,
         admin_contact: settings.admin_contact.clone(),
         max_message_size: settings.max_message_size,
+        literal_extension: settings.literal_extension,
     };
     let mut tasks = Tasks::new(shutdown.clone());
     let imap = bind("imap", settings.imap_listen).await?;
@@ -193,6 +199,17 @@ pub async fn run(
         &shutdown,
     )
     .await?;
+    crate::imap_import::start(
+        crate::imap_import::WorkerContext {
+            metadata_url: settings.metadata_url.clone(),
+            blob_url: settings.blob_url.clone(),
+            internal_token: token.clone(),
+            settings: config.imports.validated()?,
+            max_message_size: settings.max_message_size,
+            shutdown: shutdown.clone(),
+        },
+        &mut tasks,
+    )?;
     tasks.spawn_ops(config.ops.listen, probes, metrics).await?;
     tasks.wait().await
 }

@@ -10,9 +10,12 @@
 
 mod admin;
 mod admin_convert;
+mod admin_input;
 mod convert;
 mod delivery;
 mod events;
+mod imports;
+mod imports_convert;
 mod mailbox_extras;
 mod purge_worker;
 mod server;
@@ -33,6 +36,7 @@ use mailkeep_proto::metadata::v1::metadata_server::Metadata;
 use tonic::{Request, Response, Status};
 
 use crate::model::NewAccount;
+use crate::sealed::SecretsKey;
 use crate::store::{MetadataStore, fetch_stream};
 use convert::store_status;
 use events::{MailboxRef, Publisher};
@@ -43,6 +47,8 @@ pub use server::{MAX_MESSAGE_BYTES, serve, serve_service};
 pub struct MetadataGrpc {
     store: Arc<dyn MetadataStore>,
     events: Publisher,
+    /// Seals import job passwords; without it, import jobs are refused.
+    secrets_key: Option<Arc<SecretsKey>>,
 }
 
 impl MetadataGrpc {
@@ -51,6 +57,7 @@ impl MetadataGrpc {
         Self {
             store,
             events: Publisher::default(),
+            secrets_key: None,
         }
     }
 

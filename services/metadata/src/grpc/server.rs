@@ -1,11 +1,13 @@
 //! Serving the metadata service: the tonic server with its size limits,
 //! the internal-auth interceptor, the optional admin service with its purge
-//! worker, telemetry, and TCP_NODELAY on accepted connections.
+//! worker, the optional import jobs service, telemetry, and TCP_NODELAY on
+//! accepted connections.
 
 use std::future::Future;
 use std::sync::Arc;
 
 use mailkeep_proto::InternalAuth;
+use mailkeep_proto::metadata::v1::import_jobs_server::ImportJobsServer;
 use mailkeep_proto::metadata::v1::metadata_admin_server::MetadataAdminServer;
 use mailkeep_proto::metadata::v1::metadata_server::MetadataServer;
 use mailkeep_proto::telemetry::GrpcServerTelemetryLayer;
@@ -15,6 +17,7 @@ use tonic::service::interceptor::InterceptedService;
 use tonic::transport::server::TcpIncoming;
 
 use super::admin::MetadataAdminGrpc;
+use super::imports::ImportJobsGrpc;
 use super::{MetadataGrpc, purge_worker};
 use crate::store::MetadataStore;
 
@@ -42,10 +45,13 @@ pub async fn serve_service(
     auth: InternalAuth,
 ) -> Result<(), tonic::transport::Error> {
     let admin_store = Arc::clone(&service.store).admin();
+    let import_store = Arc::clone(&service.store).imports();
+    let secrets_key = service.secrets_key.clone();
     let server = MetadataServer::new(service)
         .max_decoding_message_size(MAX_MESSAGE_BYTES)
         .max_encoding_message_size(MAX_MESSAGE_BYTES);
     let admin_auth = auth.clone();
+    let imports_auth = auth.clone();
     let service = InterceptedService::new(server, move |request| auth.check(request));
     let purge_wake = Arc::new(Notify::new());
     let admin_service = admin_store.as_ref().map(|store| {
@@ -54,11 +60,18 @@ pub async fn serve_service(
             admin_auth.check(request)
         })
     });
+    let imports_service = import_store.map(|store| {
+        let imports = ImportJobsGrpc::new(store, secrets_key);
+        InterceptedService::new(ImportJobsServer::new(imports), move |request| {
+            imports_auth.check(request)
+        })
+    });
     let purge = admin_store.map(|store| tokio::spawn(purge_worker::run(store, purge_wake)));
     let served = tonic::transport::Server::builder()
         .layer(GrpcServerTelemetryLayer::new("metadata"))
         .add_service(service)
         .add_optional_service(admin_service)
+        .add_optional_service(imports_service)
         // Without TCP_NODELAY, a response split over small writes waits
         // for the peer's delayed ACK (40 ms on Linux): `serve_with_incoming`
         // ignores the builder's `tcp_nodelay`, so the incoming sets it.

@@ -18,6 +18,7 @@ use mailkeep_proto::telemetry::storage_call;
 
 use crate::admin::AdminStore;
 use crate::error::StoreError;
+use crate::imports::ImportStore;
 use crate::model::{Account, NewAccount, Tenant};
 use crate::store::MetadataStore;
 
@@ -59,6 +60,10 @@ macro_rules! timed {
 impl MetadataStore for TimedMetadataStore {
     fn admin(self: Arc<Self>) -> Option<Arc<dyn AdminStore>> {
         Arc::clone(&self.inner).admin()
+    }
+
+    fn imports(self: Arc<Self>) -> Option<Arc<dyn ImportStore>> {
+        Arc::clone(&self.inner).imports()
     }
 
     async fn create_tenant(&self, domain: &str) -> Result<Tenant, StoreError> {

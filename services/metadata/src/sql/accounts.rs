@@ -351,6 +351,7 @@ pub async fn delete_account_rows<D: Driver>(
         &[Arg::Text(id), Arg::Int(bytes), Arg::Int(messages)],
     )
     .await?;
+    super::imports::delete_account_imports::<D>(tx, id).await?;
     for statement in ACCOUNT_DELETES {
         D::execute(tx, statement, &[Arg::Text(id)]).await?;
     }

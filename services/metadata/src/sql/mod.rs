@@ -7,6 +7,7 @@ mod accounts;
 mod admin;
 mod delivery;
 pub mod driver;
+mod imports;
 mod login;
 mod mailbox_status;
 mod mailboxes;

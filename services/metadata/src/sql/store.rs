@@ -23,6 +23,7 @@ use super::{
 };
 use crate::admin::{AdminStore, TenantQuotas};
 use crate::error::StoreError;
+use crate::imports::ImportStore;
 use crate::model::{Account, NewAccount, Tenant};
 use crate::store::MetadataStore;
 
@@ -45,6 +46,10 @@ impl<D: Driver> SqlStore<D> {
 #[async_trait]
 impl<D: Driver> MetadataStore for SqlStore<D> {
     fn admin(self: Arc<Self>) -> Option<Arc<dyn AdminStore>> {
+        Some(self)
+    }
+
+    fn imports(self: Arc<Self>) -> Option<Arc<dyn ImportStore>> {
         Some(self)
     }
 

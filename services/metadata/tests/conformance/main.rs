@@ -13,6 +13,7 @@ mod admin_secrets;
 mod admin_tenants;
 mod delivery;
 mod flags;
+mod imports;
 mod mailbox_metadata;
 mod mailbox_status;
 mod mailboxes;

@@ -84,6 +84,16 @@ fn a_message_overrides_the_parent_others_implied_without_a_loop() {
     assert_eq!(references(&messages[1..]), "(2 1)");
 }
 
+// RFC 5256 §3: `<"01KF8JCEOCBS0045PS"@xxx.yyy.com>` and
+// `<01KF8JCEOCBS0045PS@xxx.yyy.com>` are the same Message ID.
+#[test]
+fn quoting_does_not_change_a_message_id() {
+    assert_eq!(
+        message_ids("<\"01KF8JCEOCBS0045PS\"@xxx.yyy.com> <a\\\"b@c>"),
+        ["01KF8JCEOCBS0045PS@xxx.yyy.com", "a\"b@c"]
+    );
+}
+
 #[test]
 fn duplicate_message_ids_count_as_none() {
     assert_eq!(

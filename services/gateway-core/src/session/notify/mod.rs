@@ -6,8 +6,10 @@
 //! wakeup the driver calls [`Session::poll_updates`], which reports the
 //! differences from the previous snapshot as `* STATUS` and `* LIST` lines.
 //! The selected mailbox keeps the normal EXISTS/EXPUNGE/FETCH flow, plus
-//! a FETCH of MessageNew's attributes for each new message (§5.2); its
-//! EXPUNGEs wait for a command that allows them, as with SELECTED-DELAYED.
+//! a FETCH of MessageNew's attributes for each new message (§5.2) and UID
+//! in FlagChange's FETCH (§5.1); its EXPUNGEs are sent at once with
+//! SELECTED (§6.1.1) and wait for a command that allows them with
+//! SELECTED-DELAYED (§6.1.2).
 
 mod scope;
 mod snapshot;
@@ -24,7 +26,7 @@ use super::state::State;
 use super::{CommandContext, Completion, ResponseSink, Selected, Session, fetch};
 use crate::command::{
     FetchArgs, FetchAttribute, NotifyEvent, NotifyGroup, NotifyRequest, NotifySelector, SeqBound,
-    SequenceSet,
+    SequenceSet, StatusItem,
 };
 use crate::response::{Line, Status};
 use scope::{events_for, status_items, watches_selected};
@@ -45,6 +47,15 @@ impl Notifications {
     /// Whether unsolicited updates of the selected mailbox were asked for.
     pub(crate) fn watches_selected(&self) -> bool {
         watches_selected(&self.groups)
+    }
+
+    /// Whether SELECTED (not SELECTED-DELAYED) asked for MessageExpunge:
+    /// then expunges are reported at once, between commands too (§6.1.1).
+    pub(crate) fn expunges_immediately(&self) -> bool {
+        self.groups.iter().any(|group| {
+            group.selector == NotifySelector::Selected
+                && group.events.contains(&NotifyEvent::MessageExpunge)
+        })
     }
 
     /// The FETCH attributes `MessageNew` asks for with each new message of
@@ -110,6 +121,7 @@ pub(super) async fn notify(
     let (status, groups) = match request {
         NotifyRequest::None => {
             *active = None;
+            ctx.enabled.notify_flag_uids = false;
             return Ok(Completion::ok("NOTIFY completed"));
         }
         NotifyRequest::Set { status, groups } => (*status, groups),
@@ -130,6 +142,12 @@ pub(super) async fn notify(
             send_change(ctx, groups, &reported, &change).await?;
         }
     }
+    ctx.enabled.notify_flag_uids = groups.iter().any(|group| {
+        matches!(
+            group.selector,
+            NotifySelector::Selected | NotifySelector::SelectedDelayed
+        ) && group.events.contains(&NotifyEvent::FlagChange)
+    });
     *active = Some(Notifications {
         groups: groups.clone(),
         reported,
@@ -191,9 +209,19 @@ async fn send_change(
         Change::Status(status) => {
             let events = events_for(groups, &status.mailbox.name, &current.subscriptions)
                 .unwrap_or_default();
+            let mut items = status_items(events);
+            // §5.2 / §5.3: HIGHESTMODSEQ "MUST be included" for MessageNew
+            // once CONDSTORE is enabled, for MessageExpunge once QRESYNC is.
+            let has = |wanted: fn(&NotifyEvent) -> bool| events.iter().any(wanted);
+            let modseq_wanted = (ctx.enabled.condstore
+                && has(|event| matches!(event, NotifyEvent::MessageNew(_))))
+                || (ctx.enabled.qresync && has(|event| *event == NotifyEvent::MessageExpunge));
+            if modseq_wanted && !items.contains(&StatusItem::HighestModSeq) {
+                items.push(StatusItem::HighestModSeq);
+            }
             status_line(
                 &status.mailbox.name,
-                &status_items(events),
+                &items,
                 status,
                 ctx.config.max_literal_bytes,
                 utf8_names,

@@ -78,7 +78,7 @@ async fn a_condstore_enabling_command_reports_highestmodseq_once() {
 
 #[tokio::test]
 async fn rfc7162_conditional_store_examples() {
-    // §3.1.3 example 7 shape: UID STORE (UNCHANGEDSINCE) +FLAGS.SILENT
+    // §3.1.3 example 3 shape: UID STORE (UNCHANGEDSINCE) +FLAGS.SILENT
     // answers UID and MODSEQ of each stored message.
     let mut client = inbox_with(&["1", "2", "3", "4"]).await;
     let known = fetch_modseq(&mut client, 4).await;
@@ -91,7 +91,7 @@ async fn rfc7162_conditional_store_examples() {
     assert!(output.contains("* 4 FETCH (UID 4 MODSEQ ("), "{output}");
     assert!(output.ends_with("a103 OK STORE completed\r\n"), "{output}");
     assert_responses(&output);
-    // §3.1.3 example 8 shape: messages changed since the client's MODSEQ
+    // §3.1.3 example 6 shape: messages changed since the client's MODSEQ
     // fail and are listed in MODIFIED (sequence numbers for STORE).
     let output = client
         .send(&format!(
@@ -113,7 +113,7 @@ async fn rfc7162_conditional_store_examples() {
         output,
         "d106 OK [MODIFIED 2] conditional STORE failed for some messages\r\n"
     );
-    // UNCHANGEDSINCE 0 always fails: every message has a MODSEQ.
+    // Example 8: UNCHANGEDSINCE 0 always fails: every message has a MODSEQ.
     let output = client
         .send("a106 STORE 1,3 (UNCHANGEDSINCE 0) +FLAGS (\\Answered)\r\n")
         .await;
@@ -226,4 +226,26 @@ async fn esearch_modseq_follows_the_returned_messages() {
             "{criteria}"
         );
     }
+}
+
+// RFC 7162 §3.1.3, the note after example 11: `e105 STORE 7,3:9
+// (UNCHANGEDSINCE 12121230045) +FLAGS.SILENT (\Deleted)` names 7 twice,
+// and "the server must not fail the operation for message 7 as part of
+// processing "3:9" if it succeeded when message 7 was processed the first
+// time". We fold the set first, so 7 is stored and reported once.
+#[tokio::test]
+async fn rfc7162_conditional_store_with_a_repeated_message() {
+    let mut client = inbox_with(&["1", "2", "3", "4", "5", "6", "7", "8", "9"]).await;
+    let known = fetch_modseq(&mut client, 9).await;
+    let output = client
+        .send(&format!(
+            "e105 STORE 7,3:9 (UNCHANGEDSINCE {known}) +FLAGS.SILENT (\\Deleted)\r\n"
+        ))
+        .await;
+    assert!(output.ends_with("e105 OK STORE completed\r\n"), "{output}");
+    for seq in 3..=9 {
+        let line = format!("* {seq} FETCH (MODSEQ (");
+        assert_eq!(output.matches(&line).count(), 1, "{output}");
+    }
+    assert_responses(&output);
 }

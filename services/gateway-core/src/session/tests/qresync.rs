@@ -172,7 +172,10 @@ async fn rfc7162_expunge_answers_vanished_and_unsolicited_fetch_has_uid() {
         .send("a1 STORE 1,3 +FLAGS.SILENT (\\Deleted)\r\n")
         .await;
     let output = client.send("a2 EXPUNGE\r\n").await;
-    assert_eq!(output, "* VANISHED 1,3\r\na2 OK EXPUNGE completed\r\n");
+    assert_eq!(
+        output,
+        "* VANISHED 1,3\r\na2 OK [HIGHESTMODSEQ 8] EXPUNGE completed\r\n"
+    );
     // §3.2.4: UID in every unsolicited FETCH, MODSEQ too (CONDSTORE).
     flag_elsewhere(&client, &[(4, 4)], SystemFlags::SEEN).await;
     let output = client.send("n1 NOOP\r\n").await;
@@ -218,4 +221,113 @@ async fn rfc7162_expunge_answers_vanished_and_unsolicited_fetch_has_uid() {
     let output = client.send("m1 MOVE 1 Trash\r\n").await;
     assert!(output.contains("* VANISHED 4\r\n"), "{output}");
     assert!(!output.contains("EXPUNGE"), "{output}");
+}
+
+/// Delivers 11 messages (UIDs 1 to 11) and marks 3, 4, 7 and 11 \Deleted,
+/// the mailbox of the RFC 7162 §3.2.7 and §3.2.10.2 EXPUNGE examples.
+async fn deleted_3_4_7_11(client: &mut TestClient) {
+    for number in 1..=11 {
+        deliver(client, &message(&number.to_string()), Flags::default());
+    }
+    flag_elsewhere(client, &[(3, 4), (7, 7), (11, 11)], SystemFlags::DELETED).await;
+}
+
+// RFC 7162 §3.2.7 `A202 EXPUNGE` without QRESYNC (CONDSTORE enabled):
+// `* 3 EXPUNGE`, `* 3 EXPUNGE`, `* 5 EXPUNGE`, `* 8 EXPUNGE` and `OK
+// [HIGHESTMODSEQ ...]` ("optional in this case"; we send it). We report
+// the same four messages highest number first (`* 11`, `* 7`, `* 4`,
+// `* 3`): each EXPUNGE takes effect at once (RFC 3501 §7.4.1), so either
+// order names the same messages. §3.2.7 `B202
+// EXPUNGE` / §3.2.10.2 `A202 EXPUNGE` with QRESYNC: one `* VANISHED` of the
+// UIDs (there 405,407,410,425 or 505,507,510,625; here 3:4,7,11), and the
+// HIGHESTMODSEQ the RFC makes a MUST; then §3.2.10.2 `A210 EXPUNGE` reports
+// only the newly expunged UIDs (there 504,508; here 2,5).
+#[tokio::test]
+async fn rfc7162_expunge_examples() {
+    let mut client = logged_in().await;
+    deleted_3_4_7_11(&mut client).await;
+    client.send("s1 SELECT INBOX (CONDSTORE)\r\n").await;
+    let output = client.send("A202 EXPUNGE\r\n").await;
+    let highest = highest_modseq(&output);
+    assert_eq!(
+        output,
+        format!(
+            "* 11 EXPUNGE\r\n* 7 EXPUNGE\r\n* 4 EXPUNGE\r\n* 3 EXPUNGE\r\n\
+             A202 OK [HIGHESTMODSEQ {highest}] EXPUNGE completed\r\n"
+        )
+    );
+    assert_responses(&output);
+    let status = client.send("s2 STATUS INBOX (HIGHESTMODSEQ)\r\n").await;
+    assert!(
+        status.contains(&format!("HIGHESTMODSEQ {highest})")),
+        "{status}"
+    );
+
+    let mut client = qresync_client(0).await;
+    deleted_3_4_7_11(&mut client).await;
+    select_inbox(&mut client).await;
+    let output = client.send("B202 EXPUNGE\r\n").await;
+    let first = highest_modseq(&output);
+    assert_eq!(
+        output,
+        format!("* VANISHED 3:4,7,11\r\nB202 OK [HIGHESTMODSEQ {first}] EXPUNGE completed\r\n")
+    );
+    client
+        .send("s2 UID STORE 2,5 +FLAGS.SILENT (\\Deleted)\r\n")
+        .await;
+    let output = client.send("A210 EXPUNGE\r\n").await;
+    let second = highest_modseq(&output);
+    assert!(second > first);
+    assert_eq!(
+        output,
+        format!("* VANISHED 2,5\r\nA210 OK [HIGHESTMODSEQ {second}] EXPUNGE completed\r\n")
+    );
+}
+
+// RFC 7162 §3.2.9 `. UID EXPUNGE 3000:3002` without QRESYNC: three `* 3
+// EXPUNGE` and `. OK [HIGHESTMODSEQ ...]` (UIDs 3:5 here, reported highest
+// number first as above); with QRESYNC a
+// VANISHED instead. Only messages both \Deleted and in the set go.
+#[tokio::test]
+async fn rfc7162_uid_expunge_example() {
+    let mut client = logged_in().await;
+    deleted_3_4_7_11(&mut client).await;
+    flag_elsewhere(&client, &[(5, 5)], SystemFlags::DELETED).await;
+    client.send("s1 SELECT INBOX (CONDSTORE)\r\n").await;
+    let output = client.send(". UID EXPUNGE 3:5\r\n").await;
+    let highest = highest_modseq(&output);
+    assert_eq!(
+        output,
+        format!(
+            "* 5 EXPUNGE\r\n* 4 EXPUNGE\r\n* 3 EXPUNGE\r\n\
+             . OK [HIGHESTMODSEQ {highest}] EXPUNGE completed\r\n"
+        )
+    );
+    let mut client = qresync_client(0).await;
+    deleted_3_4_7_11(&mut client).await;
+    select_inbox(&mut client).await;
+    let output = client.send(". UID EXPUNGE 1:7\r\n").await;
+    let highest = highest_modseq(&output);
+    assert_eq!(
+        output,
+        format!("* VANISHED 3:4,7\r\n. OK [HIGHESTMODSEQ {highest}] EXPUNGE completed\r\n")
+    );
+}
+
+// RFC 7162 §3.2.8 `A202 CLOSE` answers `A202 OK done`: no VANISHED, and
+// "The server MUST NOT send the updated per-mailbox modification sequence
+// using the HIGHESTMODSEQ response code"; the messages are gone all the same.
+#[tokio::test]
+async fn rfc7162_close_example() {
+    let mut client = qresync_client(0).await;
+    deleted_3_4_7_11(&mut client).await;
+    select_inbox(&mut client).await;
+    assert_eq!(
+        client.send("A202 CLOSE\r\n").await,
+        "A202 OK CLOSE completed\r\n"
+    );
+    assert_eq!(
+        client.send("s1 STATUS INBOX (MESSAGES)\r\n").await,
+        "* STATUS INBOX (MESSAGES 7)\r\ns1 OK STATUS completed\r\n"
+    );
 }

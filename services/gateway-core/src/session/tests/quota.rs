@@ -39,7 +39,6 @@ async fn rfc9208_getquotaroot_and_getquota() {
     let output = client
         .send(
             "G4 GETQUOTA \"#user/alice\"\r\n\
-             G5 GETQUOTAROOT Nowhere\r\n\
              S0 SETQUOTA \"\" (STORAGE 512)\r\n\
              S1 SETQUOTA \"\" (STORAGE\r\n",
         )
@@ -47,7 +46,6 @@ async fn rfc9208_getquotaroot_and_getquota() {
     assert_eq!(
         output,
         "G4 NO [NONEXISTENT] no such quota root\r\n\
-         G5 NO [NONEXISTENT] mailbox not found\r\n\
          S0 NO [NOPERM] quotas are set by the administrator\r\n\
          S1 BAD syntax error: expected a space\r\n"
     );

@@ -1,5 +1,9 @@
-//! RFC 2971 (ID) §3 examples: the client's parameter list and NIL, answered
-//! with our own `* ID` in every state.
+//! RFC 2971 (ID). The RFC's own text was not found in the sources this was
+//! checked against: the two exchanges below (`a023 ID (...)` with the
+//! "sodr" client's parameters, and `a042 ID NIL`) are the examples as
+//! quoted by third-party parser test suites, not verified against the RFC,
+//! and their section numbers are unknown. Whatever the client sends, the
+//! server answers its own `* ID` parameter list, before or after login.
 
 use super::support::{assert_responses, logged_in};
 use crate::testing::TestClient;
@@ -12,8 +16,7 @@ fn server_id() -> String {
     )
 }
 
-// RFC 2971 §3, the `a023 ID (...)` example, sent before login (ID is valid
-// in every state).
+// The `a023 ID (...)` example, sent before login.
 #[tokio::test]
 async fn rfc2971_id_with_parameters() {
     let mut client = TestClient::trusted();
@@ -25,7 +28,7 @@ async fn rfc2971_id_with_parameters() {
     assert_responses(&output);
 }
 
-// RFC 2971 §3, the `ID NIL` example: `ID NIL`, here after login.
+// The `a042 ID NIL` example, here after login.
 #[tokio::test]
 async fn rfc2971_id_nil() {
     let mut client = logged_in().await;

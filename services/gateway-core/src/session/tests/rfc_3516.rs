@@ -1,11 +1,12 @@
-//! RFC 3516 (BINARY) command forms of §4 not replayed in `wire.rs` (the RFC
-//! has no C:/S: exchanges): APPEND of a `literal8` holding NUL (§4.3) and a
-//! partial BINARY fetch of a nested part beside BINARY.SIZE (§4.1, §4.2).
+//! RFC 3516 (BINARY) has no C:/S: examples; these tests exercise the forms
+//! its §4 defines that `wire.rs` does not: APPEND of a `literal8` holding
+//! NUL (§4.4, `literal8` of §7) and a partial BINARY.PEEK of a nested part
+//! beside BINARY.SIZE (§4.2 command items, §4.3 response items).
 
 use super::support::{NESTED, logged_in, selected_client};
 
-// RFC 3516 §4.3: `A003 APPEND Drafts (\Draft) ~{5}` with binary content; the
-// stored message keeps its NUL octet.
+// RFC 3516 §4.4: APPEND with a `literal8` (`~{5+}`) holding a NUL; the
+// stored message keeps the octet, given back as `literal8` (§4.3).
 #[tokio::test]
 async fn rfc3516_append_literal8() {
     let mut client = logged_in().await;
@@ -22,8 +23,8 @@ async fn rfc3516_append_literal8() {
     );
 }
 
-// RFC 3516 §4.1/§4.2: `FETCH 1 (BINARY.PEEK[1.2]<0.6> BINARY.SIZE[1.2])` on
-// a nested multipart message.
+// RFC 3516 §4.2/§4.3: `FETCH 1 (BINARY.PEEK[1.2]<0.6> BINARY.SIZE[1.2])`
+// on a nested multipart message; the answer names the origin `<0>`.
 #[tokio::test]
 async fn rfc3516_partial_binary_of_a_nested_part() {
     let mut client = selected_client(&[NESTED]).await;
@@ -34,6 +35,6 @@ async fn rfc3516_partial_binary_of_a_nested_part() {
         output,
         "* 1 FETCH (BINARY[1.2]<0> {6}\r\n<p>htm BINARY.SIZE[1.2] 16)\r\na OK FETCH completed\r\n"
     );
-    // imap-codec follows the ABNF, which leaves out the `<origin>` that
-    // RFC 3516 §4.2's text puts on a partial BINARY response: no oracle.
+    // imap-codec follows the §7 ABNF, which leaves out the `<origin>` that
+    // §4.3's text puts on a partial BINARY response: no oracle.
 }

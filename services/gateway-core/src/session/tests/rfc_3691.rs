@@ -1,5 +1,7 @@
-//! RFC 3691 (UNSELECT) §2 example: leave the selected mailbox without
-//! expunging, and refuse UNSELECT when nothing is selected.
+//! RFC 3691 (UNSELECT): the one example of §2 (`A341 UNSELECT`, answered
+//! OK: the RFC's text "Unselect completed" is ours in capitals), checked
+//! to leave a \Deleted message in place, and §2's BAD when no mailbox is
+//! selected.
 
 use mailkeep_common::mail::{Flags, SystemFlags};
 
@@ -19,7 +21,8 @@ async fn rfc3691_unselect_example() {
     assert_eq!(output, "A341 OK UNSELECT completed\r\n");
     assert_responses(&output);
     assert_eq!(message_count(&client, "INBOX"), 1);
-    // Back in the authenticated state: a second UNSELECT has nothing to leave.
+    // §2 Result: BAD when no mailbox is selected; UNSELECT returned the
+    // session to the authenticated state.
     let output = client.send("A342 UNSELECT\r\n").await;
     assert!(output.starts_with("A342 BAD "), "{output}");
 }

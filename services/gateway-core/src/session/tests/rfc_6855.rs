@@ -1,10 +1,14 @@
 //! UTF8=ACCEPT (RFC 6855) and the UTF-8 mailbox names of IMAP4rev2 (RFC
 //! 9051 §5.1) over the memory backend: what ENABLE switches on, how names
-//! are read and written before and after, the CHARSET conflicts of RFC 6855
-//! §3 (with erratum 4029), `APPEND ... UTF8 (~{n})` (§4), and the
-//! `\NonExistent` rules of RFC 9051 §7.3.1.
+//! are read and written before and after, the NFC form of names (§3, RFC
+//! 5198 §2), the CHARSET conflicts of RFC 6855 §3 (with erratum 4029),
+//! `APPEND ... UTF8 (~{n})` (§4), the `\NonExistent` rules of RFC 9051
+//! §7.3.1, BAD for invalid UTF-8 in a quoted string (§3) and NO for 8-bit
+//! header fields in an APPEND before ENABLE (§4). RFC 6855 has no C:/S:
+//! example exchange (checked against its full text); these tests follow
+//! its normative text section by section.
 
-use super::support::{assert_responses, deliver, logged_in, message};
+use super::support::{append_command, assert_responses, deliver, logged_in, message};
 use crate::backend::Flags;
 use crate::testing::TestClient;
 
@@ -238,4 +242,62 @@ async fn raw_utf8_headers_go_out_as_stored() {
         "{output}"
     );
     assert_responses(&output);
+}
+
+// RFC 6855 §3: UTF-8 mailbox names comply with Net-Unicode (RFC 5198 §2),
+// i.e. are in NFC. A decomposed name the client sends is composed, so the
+// decomposed and the precomposed spelling address one mailbox, and LIST
+// answers the NFC form.
+#[tokio::test]
+async fn utf8_names_are_normalized_to_nfc() {
+    let mut client = utf8_client().await;
+    let output = client.send("c1 CREATE \"Cafe\u{301}\"\r\n").await;
+    assert!(output.starts_with("c1 OK "), "{output}");
+    let output = client.send("c2 CREATE \"Caf\u{e9}\"\r\n").await;
+    assert!(output.starts_with("c2 NO [ALREADYEXISTS] "), "{output}");
+    let output = client.send("l1 LIST \"\" \"Cafe\u{301}*\"\r\n").await;
+    assert_eq!(
+        output,
+        "* LIST (\\HasNoChildren) \"/\" \"Caf\u{e9}\"\r\nl1 OK LIST completed\r\n"
+    );
+    assert_responses(&output);
+    let output = client
+        .send("s1 STATUS \"Caf\u{e9}\" (MESSAGES)\r\ns2 SELECT \"Cafe\u{301}\"\r\n")
+        .await;
+    assert!(
+        output.starts_with("* STATUS \"Caf\u{e9}\" (MESSAGES 0)\r\ns1 OK STATUS completed\r\n"),
+        "{output}"
+    );
+    assert!(
+        output.ends_with("s2 OK [READ-WRITE] SELECT completed\r\n"),
+        "{output}"
+    );
+}
+
+// RFC 6855 §4: "If an IMAP server supports "UTF8=ACCEPT" and the IMAP
+// client has not issued the "ENABLE UTF8=ACCEPT" command, the server MUST
+// reject, with a "NO" response, an "APPEND" command that includes any
+// 8-bit character in message header fields." 8-bit body text is not
+// concerned.
+#[tokio::test]
+async fn append_of_8bit_headers_needs_enable() {
+    let mut client = logged_in().await;
+    let header = "Subject: gr\u{fc}\u{df}e\r\n\r\nhi\r\n";
+    let output = client.send(&append_command("a1", "INBOX", header)).await;
+    assert!(output.starts_with("a1 NO "), "{output}");
+    let body = "Subject: plain\r\n\r\ngr\u{fc}\u{df}e\r\n";
+    let output = client.send(&append_command("a2", "INBOX", body)).await;
+    assert!(output.starts_with("a2 OK [APPENDUID "), "{output}");
+}
+
+// RFC 6855 §3: with UTF-8 quoted strings "the server MUST reject, with a
+// "BAD" response, any octet sequences with the high bit set that fail to
+// comply with the formal syntax requirements of UTF-8".
+#[tokio::test]
+async fn invalid_utf8_in_a_quoted_string_is_bad() {
+    let mut client = utf8_client().await;
+    let output = client
+        .send_fragments(&[b"c1 CREATE \"a\xc3\x28b\"\r\n"])
+        .await;
+    assert!(output.starts_with("c1 BAD "), "{output}");
 }
