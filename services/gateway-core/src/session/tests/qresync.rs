@@ -4,8 +4,8 @@
 //! FETCH, and `[CLOSED]`. The RFC's examples, with this backend's numbers.
 
 use super::support::{
-    assert_responses, deliver, expunge_elsewhere, flag_elsewhere, logged_in, message, modseq_in,
-    select_inbox,
+    assert_responses, deliver, expunge_elsewhere, flag_elsewhere, highest_modseq_in, logged_in,
+    message, modseq_in, select_inbox,
 };
 use crate::backend::{Flags, SystemFlags};
 use crate::testing::TestClient;
@@ -22,16 +22,6 @@ async fn qresync_client(count: u32) -> TestClient {
     client
 }
 
-/// The HIGHESTMODSEQ a SELECT/EXAMINE answered.
-fn highest_modseq(output: &str) -> u64 {
-    output
-        .split("[HIGHESTMODSEQ ")
-        .nth(1)
-        .and_then(|rest| rest.split(']').next())
-        .and_then(|value| value.parse().ok())
-        .unwrap_or_else(|| panic!("no HIGHESTMODSEQ in {output:?}"))
-}
-
 #[tokio::test]
 async fn select_qresync_needs_enable_first() {
     // RFC 7162 §3.2.5: BAD without ENABLE QRESYNC.
@@ -46,7 +36,7 @@ async fn select_qresync_needs_enable_first() {
 async fn rfc7162_select_qresync_reports_vanished_and_changed_messages() {
     let mut client = qresync_client(6).await;
     let output = client.send("s1 SELECT INBOX\r\n").await;
-    let known = highest_modseq(&output);
+    let known = highest_modseq_in(&output);
     client.send("u1 UNSELECT\r\n").await;
     // While the client is away: 2 and 4 expunged, 5 flagged.
     expunge_elsewhere(&client, &[(2, 2), (4, 4)]).await;
@@ -62,7 +52,7 @@ async fn rfc7162_select_qresync_reports_vanished_and_changed_messages() {
         .split("mailbox id\r\n")
         .nth(1)
         .unwrap_or_else(|| panic!("{output}"));
-    let changed = highest_modseq(&output);
+    let changed = highest_modseq_in(&output);
     assert_eq!(
         resync,
         format!(
@@ -94,7 +84,7 @@ async fn known_uids_cover_compacted_tombstones() {
     let mut client = qresync_client(3).await;
     expunge_elsewhere(&client, &[(1, 1)]).await;
     let output = client.send("s1 SELECT INBOX\r\n").await;
-    let now = highest_modseq(&output);
+    let now = highest_modseq_in(&output);
     client.send("u1 UNSELECT\r\n").await;
     let output = client
         .send(&format!("A02 SELECT INBOX (QRESYNC (1002 {now} 1:3))\r\n"))
@@ -110,7 +100,7 @@ async fn known_uids_cover_compacted_tombstones() {
 async fn rfc7162_uid_fetch_vanished() {
     let mut client = qresync_client(5).await;
     let output = client.send("s1 SELECT INBOX\r\n").await;
-    let known = highest_modseq(&output);
+    let known = highest_modseq_in(&output);
     let mut other = client.another_connection();
     other.login().await;
     select_inbox(&mut other).await;
@@ -248,7 +238,7 @@ async fn rfc7162_expunge_examples() {
     deleted_3_4_7_11(&mut client).await;
     client.send("s1 SELECT INBOX (CONDSTORE)\r\n").await;
     let output = client.send("A202 EXPUNGE\r\n").await;
-    let highest = highest_modseq(&output);
+    let highest = highest_modseq_in(&output);
     assert_eq!(
         output,
         format!(
@@ -267,7 +257,7 @@ async fn rfc7162_expunge_examples() {
     deleted_3_4_7_11(&mut client).await;
     select_inbox(&mut client).await;
     let output = client.send("B202 EXPUNGE\r\n").await;
-    let first = highest_modseq(&output);
+    let first = highest_modseq_in(&output);
     assert_eq!(
         output,
         format!("* VANISHED 3:4,7,11\r\nB202 OK [HIGHESTMODSEQ {first}] EXPUNGE completed\r\n")
@@ -276,7 +266,7 @@ async fn rfc7162_expunge_examples() {
         .send("s2 UID STORE 2,5 +FLAGS.SILENT (\\Deleted)\r\n")
         .await;
     let output = client.send("A210 EXPUNGE\r\n").await;
-    let second = highest_modseq(&output);
+    let second = highest_modseq_in(&output);
     assert!(second > first);
     assert_eq!(
         output,
@@ -295,7 +285,7 @@ async fn rfc7162_uid_expunge_example() {
     flag_elsewhere(&client, &[(5, 5)], SystemFlags::DELETED).await;
     client.send("s1 SELECT INBOX (CONDSTORE)\r\n").await;
     let output = client.send(". UID EXPUNGE 3:5\r\n").await;
-    let highest = highest_modseq(&output);
+    let highest = highest_modseq_in(&output);
     assert_eq!(
         output,
         format!(
@@ -307,7 +297,7 @@ async fn rfc7162_uid_expunge_example() {
     deleted_3_4_7_11(&mut client).await;
     select_inbox(&mut client).await;
     let output = client.send(". UID EXPUNGE 1:7\r\n").await;
-    let highest = highest_modseq(&output);
+    let highest = highest_modseq_in(&output);
     assert_eq!(
         output,
         format!("* VANISHED 3:4,7\r\n. OK [HIGHESTMODSEQ {highest}] EXPUNGE completed\r\n")

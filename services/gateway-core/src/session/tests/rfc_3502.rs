@@ -5,9 +5,7 @@
 //! literal, and nothing of it is appended. The RFC's A003 answer has no
 //! response code; ours adds UIDPLUS's `[APPENDUID]` (RFC 4315 §3).
 
-use super::support::{assert_responses, logged_in, message_count};
-use crate::session::{ConnectionInfo, SessionConfig};
-use crate::testing::TestClient;
+use super::support::{assert_responses, client_with_limit, logged_in, message_count};
 
 /// The first message of the A003 example, 329 octets.
 const MEETING: &str = "Date: Mon, 7 Feb 1994 21:52:25 -0800 (PST)\r\n\
@@ -99,16 +97,7 @@ async fn rfc3502_a004_missing_mailbox_is_trycreate() {
 #[tokio::test]
 async fn rfc3502_a005_refused_before_the_second_literal_appends_nothing() {
     assert_eq!(HMM.len(), 99);
-    let config = SessionConfig {
-        max_literal_bytes: 35_000,
-        ..SessionConfig::default()
-    };
-    let loopback = ConnectionInfo {
-        tls_active: false,
-        trusted_peer: true,
-        starttls_available: false,
-    };
-    let mut client = TestClient::new(loopback, config);
+    let mut client = client_with_limit(35_000);
     client.greet().await;
     client.login().await;
     client.send("c CREATE test\r\n").await;

@@ -6,9 +6,8 @@
 //! counts of the RFC do not match the text it shows (Example 2's {738} is
 //! 721 octets, Example 4's {541} is 540): the counts here are the text's.
 
-use super::support::{assert_responses, message, message_count, select_inbox};
+use super::support::{assert_responses, client_with_limit, message, message_count, select_inbox};
 use crate::backend::{Flags, MailBackend};
-use crate::session::{ConnectionInfo, SessionConfig};
 use crate::testing::TestClient;
 
 const CONTINUATION: &str = "+ Ready for literal\r\n";
@@ -24,20 +23,6 @@ fn draft(boundary: &str, attachment_type: &str) -> String {
          --{boundary}\r\nContent-Type: {attachment_type}\r\nContent-Transfer-Encoding: base64\r\n\r\n\
          UEsDBBQAAAAIAA==\r\n--{boundary}--\r\n"
     )
-}
-
-/// A client on loopback with `max_literal_bytes`, not logged in yet.
-fn client_with_limit(max_literal_bytes: u64) -> TestClient {
-    let config = SessionConfig {
-        max_literal_bytes,
-        ..SessionConfig::default()
-    };
-    let loopback = ConnectionInfo {
-        tls_active: false,
-        trusted_peer: true,
-        starttls_available: false,
-    };
-    TestClient::new(loopback, config)
 }
 
 /// A logged-in client whose Drafts has UIDVALIDITY 385759045 and holds the

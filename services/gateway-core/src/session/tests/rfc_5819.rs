@@ -10,7 +10,7 @@
 
 use mailkeep_common::mail::{Flags, SystemFlags};
 
-use super::support::{assert_responses, deliver, logged_in, message};
+use super::support::{assert_responses, defaults_with_status, deliver, logged_in, message};
 use crate::testing::TestClient;
 
 /// INBOX with 2 messages (1 unseen) and foo with 1 seen message.
@@ -35,21 +35,6 @@ async fn example_client() -> TestClient {
         )
         .unwrap();
     client
-}
-
-/// What `LIST ... %` answers for the default special-use mailboxes, each
-/// followed by its `STATUS (<status>)`; `attributes` are added after the
-/// children attribute.
-fn defaults_with_status(attributes: &str, status: &str) -> String {
-    ["Archive", "Drafts", "Junk", "Sent", "Trash"]
-        .iter()
-        .map(|name| {
-            format!(
-                "* LIST (\\HasNoChildren{attributes} \\{name}) \"/\" {name}\r\n\
-                 * STATUS {name} ({status})\r\n"
-            )
-        })
-        .collect()
 }
 
 // RFC 5819 §3, first example: `A01 LIST "" % RETURN (STATUS (MESSAGES

@@ -47,8 +47,8 @@
 //! MODIFIED responses"); EXPUNGE responses come highest number first.
 
 use super::support::{
-    assert_responses, deliver, expunge_elsewhere, fetch_modseq, flag_elsewhere, inbox_with,
-    logged_in, message, modseq_in, uidvalidity,
+    assert_responses, deliver, expunge_elsewhere, fetch_modseq, flag_elsewhere, highest_modseq_in,
+    inbox_with, logged_in, message, modseq_in, uidvalidity,
 };
 use crate::backend::{Flags, SystemFlags};
 use crate::testing::TestClient;
@@ -185,16 +185,6 @@ async fn other_session(client: &TestClient, tag: &str) -> TestClient {
         "{output}"
     );
     other
-}
-
-/// The number in the first `[HIGHESTMODSEQ n]` of `output`.
-fn highest_modseq_in(output: &str) -> u64 {
-    output
-        .split("[HIGHESTMODSEQ ")
-        .nth(1)
-        .and_then(|rest| rest.split(']').next())
-        .and_then(|value| value.parse().ok())
-        .unwrap_or_else(|| panic!("no HIGHESTMODSEQ in {output:?}"))
 }
 
 // RFC 7162 §3.1 example: a conditional STORE is a CONDSTORE-enabling

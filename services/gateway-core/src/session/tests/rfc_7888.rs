@@ -7,7 +7,7 @@
 //! LITERAL- configured, §5's 4096-byte bound on non-synchronising literals
 //! (and literal8, §6) is enforced with a tagged `BAD [TOOBIG]`.
 
-use super::support::{append_command, assert_responses, message};
+use super::support::{append_command, assert_responses, loopback_client, message};
 use crate::framing::LiteralExtension;
 use crate::session::{ConnectionInfo, SessionConfig};
 use crate::testing::{TEST_LOGIN, TEST_PASSWORD, TestClient};
@@ -119,16 +119,10 @@ async fn rfc7888_5_one_literal_capability_as_configured() {
         (LiteralExtension::Plus, " LITERAL+ ", "LITERAL-"),
         (LiteralExtension::Minus, " LITERAL- ", "LITERAL+"),
     ] {
-        let config = SessionConfig {
+        let mut client = loopback_client(SessionConfig {
             literal_extension: extension,
             ..SessionConfig::default()
-        };
-        let loopback = ConnectionInfo {
-            tls_active: false,
-            trusted_peer: true,
-            starttls_available: false,
-        };
-        let mut client = TestClient::new(loopback, config);
+        });
         let mut answers = vec![client.greet().await];
         answers.push(client.send("c1 CAPABILITY\r\n").await);
         answers.push(client.login().await);

@@ -7,7 +7,7 @@
 //! `TOOBIG` for a larger APPEND has a test too. imap-codec 2.0 does not
 //! know the APPENDLIMIT status item, so those lines skip the oracle.
 
-use super::support::assert_responses;
+use super::support::{assert_responses, defaults_with_status};
 use crate::session::{ConnectionInfo, SessionConfig};
 use crate::testing::TestClient;
 
@@ -67,15 +67,7 @@ async fn rfc7889_3_2_appendlimit_through_list_status() {
     let output = client
         .send("t1 LIST \"\" % RETURN (STATUS (APPENDLIMIT))\r\n")
         .await;
-    let defaults: String = ["Archive", "Drafts", "Junk", "Sent", "Trash"]
-        .iter()
-        .map(|name| {
-            format!(
-                "* LIST (\\HasNoChildren \\{name}) \"/\" {name}\r\n\
-                 * STATUS {name} (APPENDLIMIT 257890)\r\n"
-            )
-        })
-        .collect();
+    let defaults = defaults_with_status("", "APPENDLIMIT 257890");
     assert_eq!(
         output,
         format!(

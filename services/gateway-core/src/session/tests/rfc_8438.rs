@@ -7,7 +7,7 @@
 
 use mailkeep_common::mail::Flags;
 
-use super::support::{assert_responses, deliver, logged_in, message};
+use super::support::{assert_responses, defaults_with_status, deliver, logged_in, message};
 use crate::testing::TestClient;
 
 const FROP: [&str; 3] = ["one", "two", "three"];
@@ -99,15 +99,7 @@ async fn rfc8438_3_size_through_list_status() {
     let output = client
         .send("A04 LIST \"\" % RETURN (STATUS (MESSAGES SIZE))\r\n")
         .await;
-    let defaults: String = ["Archive", "Drafts", "Junk", "Sent", "Trash"]
-        .iter()
-        .map(|name| {
-            format!(
-                "* LIST (\\HasNoChildren \\{name}) \"/\" {name}\r\n\
-                 * STATUS {name} (MESSAGES 0 SIZE 0)\r\n"
-            )
-        })
-        .collect();
+    let defaults = defaults_with_status("", "MESSAGES 0 SIZE 0");
     assert_eq!(
         output,
         format!(

@@ -8,6 +8,7 @@ use imap_codec::decode::Decoder;
 use mailkeep_common::{MailboxId, UidSet};
 
 use crate::backend::{Flags, MailBackend, StoreOperation, SystemFlags};
+use crate::session::{ConnectionInfo, SessionConfig};
 use crate::testing::TestClient;
 
 /// 2024-06-01 10:00:00 UTC, the internal date of delivered messages.
@@ -201,4 +202,47 @@ pub(in crate::session) async fn expunge_elsewhere(client: &TestClient, uids: &[(
         .expunge(&client.principal, inbox, Some(&set))
         .await
         .unwrap();
+}
+
+/// What `LIST ... %` answers for the default special-use mailboxes, each
+/// followed by its `STATUS (<status>)`; `attributes` are added after the
+/// children attribute.
+pub(in crate::session) fn defaults_with_status(attributes: &str, status: &str) -> String {
+    ["Archive", "Drafts", "Junk", "Sent", "Trash"]
+        .iter()
+        .map(|name| {
+            format!(
+                "* LIST (\\HasNoChildren{attributes} \\{name}) \"/\" {name}\r\n\
+                 * STATUS {name} ({status})\r\n"
+            )
+        })
+        .collect()
+}
+
+/// The number in the first `[HIGHESTMODSEQ n]` of `output`.
+pub(in crate::session) fn highest_modseq_in(output: &str) -> u64 {
+    output
+        .split("[HIGHESTMODSEQ ")
+        .nth(1)
+        .and_then(|rest| rest.split(']').next())
+        .and_then(|value| value.parse().ok())
+        .unwrap_or_else(|| panic!("no HIGHESTMODSEQ in {output:?}"))
+}
+
+/// A session on loopback (a trusted peer, no TLS) with `config`, not logged in yet.
+pub(in crate::session) fn loopback_client(config: SessionConfig) -> TestClient {
+    let loopback = ConnectionInfo {
+        tls_active: false,
+        trusted_peer: true,
+        starttls_available: false,
+    };
+    TestClient::new(loopback, config)
+}
+
+/// A client on loopback with `max_literal_bytes`, not logged in yet.
+pub(in crate::session) fn client_with_limit(max_literal_bytes: u64) -> TestClient {
+    loopback_client(SessionConfig {
+        max_literal_bytes,
+        ..SessionConfig::default()
+    })
 }
