@@ -1,11 +1,16 @@
-//! The end-to-end test binary: the acceptance scenario in `dev` mode and
-//! with separate roles ([`acceptance`]), bad input over a real socket
-//! ([`bad_input`]), the Python oracle's own tests ([`python_oracle`]), the
-//! imap-codec response oracle they share ([`codec_oracle`]), and real-time
-//! updates across gateways and Redis outages ([`realtime`],
-//! [`realtime_bus`]), and the admin API's login effects and CLI
-//! ([`admin_login`], [`admin_cli`]), and the imaptest conformance scripts
-//! ([`imaptest`]).
+//! The end-to-end test binary. Each module starts real roles on loopback:
+//! the acceptance scenario in `dev` mode and with separate roles
+//! ([`acceptance`]); bad input over a real socket ([`bad_input`]); the Python
+//! and imap-codec oracles ([`python_oracle`], [`codec_oracle`]); real-time
+//! updates across gateways, Redis outages and NOTIFY ([`realtime`],
+//! [`realtime_bus`], [`realtime_recent`], [`notify`]); the admin API's login
+//! effects, CLI and migration-job routes ([`admin_login`], [`admin_cli`],
+//! [`admin_imports`]); imports from files and IMAP migration jobs ([`import`],
+//! [`import_jobs`]); LMTP delivery ([`lmtp_delivery`], [`lmtp_protocol`]);
+//! the ops port ([`ops_drain`], [`ops_metrics`], [`ops_trace`]); the imaptest
+//! conformance scripts ([`imaptest`]); real IMAP clients and wire extensions
+//! ([`real_clients`], [`wire_extensions`], [`sync`]); and indexed search at
+//! scale ([`search_scale`]).
 
 mod acceptance;
 mod admin_cli;
