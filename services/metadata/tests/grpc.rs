@@ -76,6 +76,27 @@ fn code<T: std::fmt::Debug>(result: Result<T, tonic::Status>) -> ErrorCode {
     error_code(&result.expect_err("expected an error"))
 }
 
+/// A new tenant `domain` with one account `local_part` (password "pw", no quotas).
+async fn new_account(client: &mut Client, domain: &str, local_part: &str) -> pb::Account {
+    client
+        .create_tenant(pb::CreateTenantRequest {
+            domain: domain.into(),
+        })
+        .await
+        .unwrap();
+    client
+        .create_account(pb::CreateAccountRequest {
+            domain: domain.into(),
+            local_part: local_part.into(),
+            password: "pw".into(),
+            quota_bytes: 0,
+            quota_messages: 0,
+        })
+        .await
+        .unwrap()
+        .into_inner()
+}
+
 fn new_message(size: u64) -> pb::NewMessage {
     pb::NewMessage {
         blob_id: "ab".repeat(32),
@@ -220,23 +241,7 @@ async fn error_codes_survive_the_wire() {
 async fn messages_round_trip_and_fetch_streams() {
     let server = Server::start().await;
     let mut client = server.client("internal-secret").await;
-    client
-        .create_tenant(pb::CreateTenantRequest {
-            domain: "stream.example".into(),
-        })
-        .await
-        .unwrap();
-    let account = client
-        .create_account(pb::CreateAccountRequest {
-            domain: "stream.example".into(),
-            local_part: "sam".into(),
-            password: "pw".into(),
-            quota_bytes: 0,
-            quota_messages: 0,
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let account = new_account(&mut client, "stream.example", "sam").await;
     let selected = client
         .select_mailbox(pb::SelectMailboxRequest {
             account_id: account.id.clone(),
@@ -357,23 +362,7 @@ async fn messages_round_trip_and_fetch_streams() {
 async fn mailbox_extensions_travel_the_wire() {
     let server = Server::start().await;
     let mut client = server.client("internal-secret").await;
-    client
-        .create_tenant(pb::CreateTenantRequest {
-            domain: "ext.example".into(),
-        })
-        .await
-        .unwrap();
-    let account = client
-        .create_account(pb::CreateAccountRequest {
-            domain: "ext.example".into(),
-            local_part: "eve".into(),
-            password: "pw".into(),
-            quota_bytes: 0,
-            quota_messages: 0,
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let account = new_account(&mut client, "ext.example", "eve").await;
     let statuses = client
         .mailbox_statuses(pb::MailboxStatusesRequest {
             account_id: account.id.clone(),

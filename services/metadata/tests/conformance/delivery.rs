@@ -5,14 +5,14 @@
 //! COPY and MOVE, and usage counts it.
 
 use mailkeep_common::ErrorCode;
-use mailkeep_common::mail::{
-    Flags, MetaQuery, NewMessageMeta, RecipientDelivery, StoreOperation, SystemFlags,
-};
+use mailkeep_common::mail::{MetaQuery, NewMessageMeta, RecipientDelivery};
 use mailkeep_metadata::admin::AccountUpdate;
 use mailkeep_metadata::model::{Account, NewAccount};
 
 use crate::admin_tenants::admin;
-use crate::support::{Store, account, account_with_quota, code, mailbox, message, set, usage};
+use crate::support::{
+    Store, account, account_with_quota, code, delete_and_expunge, mailbox, message, set, usage,
+};
 
 const PREFIX: &[u8] = b"Return-Path: <bob@example.org>\r\nDelivered-To: alice@x\r\n";
 
@@ -244,16 +244,8 @@ async fn copy_and_move_carry_the_prefix(store: Store) {
         (2 * (100 + PREFIX.len() as u64), 2)
     );
     // Expunging one releases its prefix and body bytes.
-    let deleted = Flags {
-        system: SystemFlags(SystemFlags::DELETED),
-        keywords: Vec::new(),
-    };
     let all = set(&[(1, u32::MAX)]);
-    store
-        .store_flags(owner.id, trash, &all, StoreOperation::Add, &deleted, None)
-        .await
-        .unwrap();
-    store.expunge(owner.id, trash, None).await.unwrap();
+    delete_and_expunge(&store, owner.id, trash, &all).await;
     assert_eq!(usage(&store, &owner).await, (100 + PREFIX.len() as u64, 1));
 }
 

@@ -10,7 +10,8 @@ use mailkeep_common::{ErrorCode, ModSeq, Uid};
 use mailkeep_metadata::fetch_stream;
 
 use crate::support::{
-    Store, account, account_with_quota, all, code, flagged, mailbox, message, set, uids, usage,
+    Store, account, account_with_quota, all, code, delete_and_expunge, flagged, mailbox, message,
+    set, uids, usage,
 };
 
 async fn concurrent_appends_take_distinct_rising_uids(store: Store) {
@@ -263,15 +264,7 @@ async fn quota_holds_under_concurrency(store: Store) {
         code(store.copy_messages(id, inbox, &set(&[(1, 1)]), trash).await),
         ErrorCode::OverQuota
     );
-    let deleted = Flags {
-        system: SystemFlags(SystemFlags::DELETED),
-        keywords: Vec::new(),
-    };
-    store
-        .store_flags(id, inbox, &all(), StoreOperation::Add, &deleted, None)
-        .await
-        .unwrap();
-    store.expunge(id, inbox, None).await.unwrap();
+    delete_and_expunge(&store, id, inbox, &all()).await;
     assert_eq!(usage(&store, &owner).await, (0, 0));
 
     let bytes = account_with_quota(&store, 100, 0).await;

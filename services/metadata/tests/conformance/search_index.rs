@@ -5,10 +5,10 @@
 //! scan, scoped to the account and mailbox, and the index follows appends,
 //! moves and expunges.
 
-use mailkeep_common::mail::{Flags, SearchQuery, StoreOperation, SystemFlags};
+use mailkeep_common::mail::SearchQuery;
 use mailkeep_common::{AccountId, MailboxId, Uid};
 
-use crate::support::{Store, account, mailbox, message, set, uids};
+use crate::support::{Store, account, delete_and_expunge, mailbox, message, set, uids};
 
 fn mail(size: u64, headers: &str, body: &str) -> mailkeep_common::mail::NewMessageMeta {
     let mut new = message(size);
@@ -123,22 +123,7 @@ async fn text_index_answers_like_the_scan(store: Store) {
         found(&store, owner, archive, body("report")).await,
         uids(&[1, 2])
     );
-    let deleted = Flags {
-        system: SystemFlags(SystemFlags::DELETED),
-        keywords: Vec::new(),
-    };
-    store
-        .store_flags(
-            owner,
-            inbox,
-            &set(&[(2, 2)]),
-            StoreOperation::Add,
-            &deleted,
-            None,
-        )
-        .await
-        .unwrap();
-    store.expunge(owner, inbox, None).await.unwrap();
+    delete_and_expunge(&store, owner, inbox, &set(&[(2, 2)])).await;
     assert!(found(&store, owner, inbox, body("köln")).await.is_empty());
 }
 

@@ -4,11 +4,11 @@
 
 use mailkeep_common::ErrorCode;
 use mailkeep_common::mail::{
-    Flags, MessageAnalysis, NewMessageMeta, SearchQuery, SortCriterion, SortKey, StoreOperation,
-    SystemFlags, ThreadAlgorithm, ThreadNode,
+    Flags, MessageAnalysis, NewMessageMeta, SearchQuery, SortCriterion, SortKey, ThreadAlgorithm,
+    ThreadNode,
 };
 
-use crate::support::{Store, account, blob, code, mailbox, set, uids};
+use crate::support::{Store, account, blob, code, delete_and_expunge, mailbox, set, uids};
 
 /// 2024-06-03 00:00 UTC.
 const JUNE_3: i64 = 1_717_372_800;
@@ -125,22 +125,7 @@ async fn sorts_and_threads_from_stored_headers(store: Store) {
     );
 
     // Expunging <1@x> leaves a placeholder parent for 2 and 3.
-    let deleted = Flags {
-        system: SystemFlags(SystemFlags::DELETED),
-        keywords: Vec::new(),
-    };
-    store
-        .store_flags(
-            id,
-            inbox,
-            &set(&[(1, 1)]),
-            StoreOperation::Add,
-            &deleted,
-            None,
-        )
-        .await
-        .unwrap();
-    store.expunge(id, inbox, None).await.unwrap();
+    delete_and_expunge(&store, id, inbox, &set(&[(1, 1)])).await;
     let threads = store
         .thread(id, inbox, &all, ThreadAlgorithm::References)
         .await

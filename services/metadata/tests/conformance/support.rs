@@ -5,7 +5,9 @@
 
 use std::sync::Arc;
 
-use mailkeep_common::mail::{Flags, MessageAnalysis, NewMessageMeta, SystemFlags};
+use mailkeep_common::mail::{
+    ExpungeOutcome, Flags, MessageAnalysis, NewMessageMeta, StoreOperation, SystemFlags,
+};
 use mailkeep_common::{AccountId, BlobId, ErrorCode, MailboxId, Uid, UidSet};
 use mailkeep_metadata::model::{Account, NewAccount};
 use mailkeep_metadata::{MetadataStore, StoreError, open_store};
@@ -234,4 +236,23 @@ fn database_urls_keep_host_and_query() {
         database_url("postgres://h:5432", "z"),
         "postgres://h:5432/z"
     );
+}
+
+/// Sets `\Deleted` on `uids` and expunges the mailbox, as a client's
+/// `STORE +FLAGS (\Deleted)` and `EXPUNGE` would.
+pub async fn delete_and_expunge(
+    store: &Store,
+    account: AccountId,
+    mailbox: MailboxId,
+    uids: &UidSet,
+) -> ExpungeOutcome {
+    let deleted = Flags {
+        system: SystemFlags(SystemFlags::DELETED),
+        keywords: Vec::new(),
+    };
+    store
+        .store_flags(account, mailbox, uids, StoreOperation::Add, &deleted, None)
+        .await
+        .unwrap();
+    store.expunge(account, mailbox, None).await.unwrap()
 }
