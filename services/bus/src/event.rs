@@ -1,7 +1,10 @@
 //! `ChangeEvent`, the hint published after a metadata commit, and its compact
 //! binary form. Layout (version 1, 42 bytes, integers big-endian):
 //! `version u8 | kind u8 | account_id u128 | mailbox_id u128 | modseq u64`.
-//! Decoding refuses any other length, version or kind.
+//! Decoding refuses any other length or version, but not an unknown kind:
+//! that decodes as [`ChangeKind::Unrecognized`] and still wakes the account's
+//! sessions, so a pod of an older build keeps working while newer ones
+//! publish kinds it does not know.
 
 use mailkeep_common::{AccountId, MailboxId, ModSeq};
 
@@ -24,6 +27,12 @@ pub enum ChangeKind {
     Expunged,
     /// The mailbox was created, renamed, deleted or (un)subscribed.
     MailboxChanged,
+    /// METADATA entries of the mailbox, or of the server when the mailbox
+    /// id is nil, were set or removed (RFC 5465 §5.6-5.7); the event's
+    /// MODSEQ is the account's METADATA change counter.
+    MetadataChanged,
+    /// A kind of a newer build, kept as its byte; only decoding makes it.
+    Unrecognized(u8),
 }
 
 impl ChangeKind {
@@ -33,16 +42,19 @@ impl ChangeKind {
             ChangeKind::FlagsChanged => 2,
             ChangeKind::Expunged => 3,
             ChangeKind::MailboxChanged => 4,
+            ChangeKind::MetadataChanged => 5,
+            ChangeKind::Unrecognized(byte) => byte,
         }
     }
 
-    const fn from_byte(byte: u8) -> Option<Self> {
+    const fn from_byte(byte: u8) -> Self {
         match byte {
-            1 => Some(ChangeKind::Appended),
-            2 => Some(ChangeKind::FlagsChanged),
-            3 => Some(ChangeKind::Expunged),
-            4 => Some(ChangeKind::MailboxChanged),
-            _ => None,
+            1 => ChangeKind::Appended,
+            2 => ChangeKind::FlagsChanged,
+            3 => ChangeKind::Expunged,
+            4 => ChangeKind::MailboxChanged,
+            5 => ChangeKind::MetadataChanged,
+            other => ChangeKind::Unrecognized(other),
         }
     }
 }
@@ -52,7 +64,8 @@ impl ChangeKind {
 pub struct ChangeEvent {
     pub account_id: AccountId,
     pub mailbox_id: MailboxId,
-    /// The mailbox's highest MODSEQ after the change.
+    /// The mailbox's highest MODSEQ after the change (for
+    /// [`ChangeKind::MetadataChanged`], the account's METADATA counter).
     pub modseq: ModSeq,
     pub kind: ChangeKind,
 }
@@ -80,7 +93,7 @@ impl ChangeEvent {
         if bytes[0] != EVENT_FORMAT_VERSION {
             return Err(invalid("unknown event format version"));
         }
-        let kind = ChangeKind::from_byte(bytes[1]).ok_or_else(|| invalid("unknown change kind"))?;
+        let kind = ChangeKind::from_byte(bytes[1]);
         Ok(Self {
             account_id: AccountId::from_u128(u128::from_be_bytes(field(bytes, 2))),
             mailbox_id: MailboxId::from_u128(u128::from_be_bytes(field(bytes, 18))),
@@ -118,6 +131,7 @@ mod tests {
             ChangeKind::FlagsChanged,
             ChangeKind::Expunged,
             ChangeKind::MailboxChanged,
+            ChangeKind::MetadataChanged,
         ] {
             let event = sample(kind);
             assert_eq!(ChangeEvent::decode(&event.encode()).unwrap(), event);
@@ -146,8 +160,22 @@ mod tests {
         let mut future_version = good;
         future_version[0] = 2;
         assert!(ChangeEvent::decode(&future_version).is_err());
-        let mut unknown_kind = good;
-        unknown_kind[1] = 0;
-        assert!(ChangeEvent::decode(&unknown_kind).is_err());
+    }
+
+    #[test]
+    fn an_unknown_kind_still_decodes_as_a_hint() {
+        for byte in [0, 6, u8::MAX] {
+            let mut newer = sample(ChangeKind::Appended).encode();
+            newer[1] = byte;
+            let event = ChangeEvent::decode(&newer).unwrap();
+            assert_eq!(event.kind, ChangeKind::Unrecognized(byte));
+            assert_eq!(event.account_id, sample(ChangeKind::Appended).account_id);
+            assert_eq!(event.encode(), newer);
+        }
+    }
+
+    #[test]
+    fn metadata_changes_are_kind_five() {
+        assert_eq!(sample(ChangeKind::MetadataChanged).encode()[1], 5);
     }
 }

@@ -16,7 +16,9 @@ pub use mailkeep_common::mail::{
     MailboxStatus, MessageAnalysis, MessageMeta, MetaQuery, SearchFlag, SearchOutcome, SearchQuery,
     SelectedMailbox, StoreOperation, StoreOutcome, SystemFlags,
 };
-pub use mailkeep_common::mail::{MetadataChange, MetadataEntry};
+pub use mailkeep_common::mail::{
+    ChangedMetadataEntry, MetadataChange, MetadataChanges, MetadataEntry,
+};
 pub use mailkeep_common::mail::{
     SortCriterion, SortKey, SortOutcome, ThreadAlgorithm, ThreadNode, ThreadOutcome,
 };
@@ -110,13 +112,22 @@ pub trait MailBackend: Send + Sync {
     /// entries of the account), by name.
     async fn metadata(&self, who: &Principal, mailbox: &str) -> BackendResult<Vec<MetadataEntry>>;
     /// Applies SETMETADATA changes all or nothing: `InvalidArgument` for a
-    /// bad name, `Limit` for a too large value or too many entries.
+    /// bad name, `Limit` for a too large value or too many entries. Returns
+    /// the account's METADATA change counter after the change.
     async fn set_metadata(
         &self,
         who: &Principal,
         mailbox: &str,
         changes: &[MetadataChange],
-    ) -> BackendResult<()>;
+    ) -> BackendResult<u64>;
+    /// The account's METADATA change counter and, with `since`, every
+    /// entry (of any mailbox, or of the server) set or removed after it
+    /// (RFC 5465 §5.6-5.7 notifications).
+    async fn metadata_changes(
+        &self,
+        who: &Principal,
+        since: Option<u64>,
+    ) -> BackendResult<MetadataChanges>;
     async fn select_mailbox(
         &self,
         who: &Principal,

@@ -15,7 +15,7 @@ use mailkeep_common::mail::{
     MailboxStatus, MessageMeta, MetaQuery, NewMessageMeta, RecipientDelivery, ResolvedRecipient,
     SearchOutcome, SearchQuery, SelectedMailbox, StoreOperation, StoreOutcome,
 };
-use mailkeep_common::mail::{MetadataChange, MetadataEntry};
+use mailkeep_common::mail::{MetadataChange, MetadataChanges, MetadataEntry};
 use mailkeep_common::mail::{SortCriterion, SortOutcome, ThreadAlgorithm, ThreadOutcome};
 use mailkeep_common::{AccountId, MailboxId, ModSeq, Uid, UidSet};
 
@@ -104,12 +104,23 @@ pub trait MetadataStore: Send + Sync + 'static {
     /// Applies SETMETADATA changes in one transaction: `InvalidArgument` for
     /// a bad name, `Limit` for a value above `MAX_METADATA_VALUE_BYTES` or
     /// more than `MAX_METADATA_ENTRIES` entries, and then nothing changes.
+    /// Returns the account's METADATA change counter, which every
+    /// successful call moves by one.
     async fn set_metadata(
         &self,
         account: AccountId,
         mailbox: &str,
         changes: &[MetadataChange],
-    ) -> Result<(), StoreError>;
+    ) -> Result<u64, StoreError>;
+    /// The account's METADATA change counter and, with `since`, every entry
+    /// (of any mailbox, by its current name, or `""` for the server) set or
+    /// removed after that counter value (RFC 5465 §5.6-5.7). Removals stay
+    /// reportable for an hour; entries of a deleted mailbox are not reported.
+    async fn metadata_changes(
+        &self,
+        account: AccountId,
+        since: Option<u64>,
+    ) -> Result<MetadataChanges, StoreError>;
     /// SELECT (claims `\Recent` UIDs for the caller) or EXAMINE (`read_only`).
     async fn select_mailbox(
         &self,

@@ -394,14 +394,32 @@ async fn mailbox_extensions_travel_the_wire() {
         })
         .await
         .unwrap();
-    client
+    let removed = client
         .set_metadata(pb::SetMetadataRequest {
             account_id: account.id.clone(),
             mailbox: "INBOX".into(),
             changes: vec![change("/private/b", true, b"")],
         })
         .await
-        .unwrap();
+        .unwrap()
+        .into_inner();
+    assert_eq!(removed.modseq, 2);
+    let changes = client
+        .metadata_changes(pb::MetadataChangesRequest {
+            account_id: account.id.clone(),
+            since: Some(1),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(changes.modseq, 2);
+    assert_eq!(
+        changes.changed,
+        [pb::ChangedMetadataEntry {
+            mailbox: "INBOX".into(),
+            name: "/private/b".into()
+        }]
+    );
     let entries = client
         .get_metadata(pb::GetMetadataRequest {
             account_id: account.id.clone(),

@@ -26,6 +26,25 @@ pub struct MetadataChange {
     pub value: Option<Vec<u8>>,
 }
 
+/// An entry a METADATA change notification names (RFC 5465 §5.6-5.7):
+/// set, changed or removed after the counter value asked about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangedMetadataEntry {
+    /// The mailbox's current name; `""` for a server entry.
+    pub mailbox: String,
+    /// The lower-cased entry name.
+    pub name: String,
+}
+
+/// The account's METADATA change counter (it moves with every
+/// SETMETADATA) and the entries changed after a given value of it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MetadataChanges {
+    pub modseq: u64,
+    /// Ordered by mailbox name, then entry name.
+    pub changed: Vec<ChangedMetadataEntry>,
+}
+
 /// The lower-cased form of an entry name that may hold a value (RFC 5464
 /// §3.2): under `/private/` or `/shared/`, `/`-separated non-empty
 /// components, no `*` or `%`, no control characters, bounded length.

@@ -22,8 +22,9 @@ pub use message::{
     NewMessageMeta,
 };
 pub use metadata::{
-    MAX_METADATA_ENTRIES, MAX_METADATA_NAME_BYTES, MAX_METADATA_VALUE_BYTES, MetadataChange,
-    MetadataEntry, metadata_entry_name, requested_metadata_entry_name,
+    ChangedMetadataEntry, MAX_METADATA_ENTRIES, MAX_METADATA_NAME_BYTES, MAX_METADATA_VALUE_BYTES,
+    MetadataChange, MetadataChanges, MetadataEntry, metadata_entry_name,
+    requested_metadata_entry_name,
 };
 pub use search::{SearchFlag, SearchOutcome, SearchQuery};
 pub use sort::{SortCriterion, SortInput, SortKey, SortOutcome, sort_uids};

@@ -48,7 +48,10 @@ pub enum NotifyEvent {
     FlagChange,
     MailboxName,
     SubscriptionChange,
-    /// Any other event name, upper-cased (AnnotationChange,
-    /// MailboxMetadataChange, ServerMetadataChange, extensions).
+    /// A mailbox's METADATA entries changed (§5.6).
+    MailboxMetadataChange,
+    /// The server's METADATA entries (mailbox `""`) changed (§5.7).
+    ServerMetadataChange,
+    /// Any other event name, upper-cased (AnnotationChange, extensions).
     Other(String),
 }

@@ -126,6 +126,8 @@ fn event(cursor: &mut Cursor<'_>) -> Result<NotifyEvent, ParseErrorKind> {
         "FLAGCHANGE" => NotifyEvent::FlagChange,
         "MAILBOXNAME" => NotifyEvent::MailboxName,
         "SUBSCRIPTIONCHANGE" => NotifyEvent::SubscriptionChange,
+        "MAILBOXMETADATACHANGE" => NotifyEvent::MailboxMetadataChange,
+        "SERVERMETADATACHANGE" => NotifyEvent::ServerMetadataChange,
         _ => NotifyEvent::Other(name),
     })
 }
@@ -190,6 +192,23 @@ mod tests {
             groups[1].events,
             [NotifyEvent::Other("ANNOTATIONCHANGE".into())]
         );
+    }
+
+    /// RFC 5465 §5.6/§5.7 event names, in any case (§8).
+    #[test]
+    fn metadata_events_parse() {
+        let (_, groups) = set(
+            "g NOTIFY SET (personal (mailboxMetadataChange ServerMETADATAchange)) \
+             (inboxes (MailboxMetadataChange))\r\n",
+        );
+        assert_eq!(
+            groups[0].events,
+            [
+                NotifyEvent::MailboxMetadataChange,
+                NotifyEvent::ServerMetadataChange
+            ]
+        );
+        assert_eq!(groups[1].events, [NotifyEvent::MailboxMetadataChange]);
     }
 
     #[test]

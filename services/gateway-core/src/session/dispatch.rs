@@ -142,7 +142,10 @@ impl Session {
                 .await?
                 .into(),
             C::SetMetadata { mailbox, changes } => {
-                metadata::set_metadata(ctx, &mailbox, &changes).await.into()
+                let notifications = self.notifications.as_mut();
+                metadata::set_metadata(ctx, &mailbox, &changes, notifications)
+                    .await
+                    .into()
             }
             C::Status { mailbox, items } => mailboxes::status(ctx, &mailbox, &items).await?.into(),
             C::Notify(request) => {

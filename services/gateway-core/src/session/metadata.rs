@@ -9,7 +9,9 @@
 //! `MAX_METADATA_ENTRIES` entries per mailbox is `[METADATA TOOMANY]`).
 //! Invalid entry names are `BAD` (RFC 5464 §3.2). A mailbox's
 //! `/private/specialuse` mirrors its special use (RFC 6154 §4) and is
-//! read-only: CREATE (USE ...) sets the use.
+//! read-only: CREATE (USE ...) sets the use. A successful SETMETADATA
+//! tells an active NOTIFY, so that its own change is not reported back
+//! (RFC 5465 §5).
 
 use std::collections::BTreeMap;
 use std::io;
@@ -20,6 +22,7 @@ use mailkeep_common::mail::{
     requested_metadata_entry_name,
 };
 
+use super::notify::Notifications;
 use super::{CommandContext, Completion};
 use crate::command::{MailboxName, MetadataDepth};
 use crate::response::{Line, write_literal};
@@ -172,11 +175,13 @@ pub(crate) async fn get_metadata(
     })
 }
 
-/// SETMETADATA (RFC 5464 §4.3): all changes apply, or none.
+/// SETMETADATA (RFC 5464 §4.3): all changes apply, or none. An active
+/// NOTIFY learns of the change, so that it is not reported back (RFC 5465 §5).
 pub(crate) async fn set_metadata(
     ctx: &mut CommandContext<'_>,
     mailbox: &MailboxName,
     changes: &[(String, Option<Vec<u8>>)],
+    notifications: Option<&mut Notifications>,
 ) -> Completion {
     let mut checked = Vec::with_capacity(changes.len());
     for (name, value) in changes {
@@ -208,7 +213,12 @@ pub(crate) async fn set_metadata(
         .set_metadata(ctx.principal, &mailbox.0, &checked)
         .await
     {
-        Ok(()) => Completion::ok("SETMETADATA completed"),
+        Ok(counter) => {
+            if let Some(notifications) = notifications {
+                notifications.note_own_metadata_change(counter);
+            }
+            Completion::ok("SETMETADATA completed")
+        }
         Err(error) if error.code == ErrorCode::Limit => {
             Completion::no(Some("METADATA TOOMANY"), "too many metadata entries")
         }

@@ -193,6 +193,10 @@ pub(super) struct Account {
     pub quota_bytes: Option<u64>,
     /// METADATA entries by (mailbox id, `""` for the server; entry name).
     pub metadata: BTreeMap<(String, String), Vec<u8>>,
+    /// The METADATA change counter, and when each entry (removed ones
+    /// too) last changed, by the same key.
+    pub metadata_modseq: u64,
+    pub metadata_changed: BTreeMap<(String, String), u64>,
 }
 
 #[derive(Debug, Default)]
@@ -222,6 +226,8 @@ impl Inner {
             subscriptions: BTreeSet::new(),
             quota_bytes: None,
             metadata: BTreeMap::new(),
+            metadata_modseq: 0,
+            metadata_changed: BTreeMap::new(),
         });
         let specials = [("INBOX", None)]
             .into_iter()
@@ -340,6 +346,9 @@ impl Inner {
         }
         account.mailboxes.retain(|m| m.info.name != name);
         account.metadata.retain(|(mailbox, _), _| *mailbox != id);
+        account
+            .metadata_changed
+            .retain(|(mailbox, _), _| *mailbox != id);
         Ok(())
     }
 

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use mailkeep_common::ErrorCode;
 use mailkeep_common::mail::{
-    MAX_METADATA_ENTRIES, MAX_METADATA_VALUE_BYTES, MetadataChange, MetadataEntry,
-    metadata_entry_name,
+    ChangedMetadataEntry, MAX_METADATA_ENTRIES, MAX_METADATA_VALUE_BYTES, MetadataChange,
+    MetadataChanges, MetadataEntry, metadata_entry_name,
 };
 
 use super::data::Inner;
@@ -44,10 +44,11 @@ pub(super) fn set(
     who: &Principal,
     mailbox: &str,
     changes: &[MetadataChange],
-) -> BackendResult<()> {
+) -> BackendResult<u64> {
     let key = mailbox_key(inner, who, mailbox)?;
     let account = inner.account(who)?;
     let mut updated: BTreeMap<(String, String), Vec<u8>> = account.metadata.clone();
+    let mut changed = Vec::new();
     for change in changes {
         let name = metadata_entry_name(&change.name).ok_or_else(|| {
             BackendError::new(ErrorCode::InvalidArgument, "invalid metadata entry name")
@@ -60,10 +61,14 @@ pub(super) fn set(
                 ));
             }
             Some(value) => {
-                updated.insert((key.clone(), name), value.clone());
+                updated.insert((key.clone(), name.clone()), value.clone());
+                changed.push(name);
             }
+            // Removing an entry that is not there changes nothing.
             None => {
-                updated.remove(&(key.clone(), name));
+                if updated.remove(&(key.clone(), name.clone())).is_some() {
+                    changed.push(name);
+                }
             }
         }
     }
@@ -74,5 +79,50 @@ pub(super) fn set(
         ));
     }
     account.metadata = updated;
-    Ok(())
+    account.metadata_modseq += 1;
+    for name in changed {
+        account
+            .metadata_changed
+            .insert((key.clone(), name), account.metadata_modseq);
+    }
+    Ok(account.metadata_modseq)
+}
+
+/// The counter and, with `since`, the entries changed after it, named by
+/// their mailbox's current name.
+pub(super) fn changes(
+    inner: &mut Inner,
+    who: &Principal,
+    since: Option<u64>,
+) -> BackendResult<MetadataChanges> {
+    let account = inner.account(who)?;
+    let mailbox_name = |key: &str| {
+        if key.is_empty() {
+            return Some(String::new());
+        }
+        let mailbox = account
+            .mailboxes
+            .iter()
+            .find(|m| m.info.id.to_string() == key)?;
+        Some(mailbox.info.name.clone())
+    };
+    let mut changed: Vec<ChangedMetadataEntry> = match since {
+        None => Vec::new(),
+        Some(since) => account
+            .metadata_changed
+            .iter()
+            .filter(|(_, modseq)| **modseq > since)
+            .filter_map(|((key, name), _)| {
+                Some(ChangedMetadataEntry {
+                    mailbox: mailbox_name(key)?,
+                    name: name.clone(),
+                })
+            })
+            .collect(),
+    };
+    changed.sort_by(|a, b| (&a.mailbox, &a.name).cmp(&(&b.mailbox, &b.name)));
+    Ok(MetadataChanges {
+        modseq: account.metadata_modseq,
+        changed,
+    })
 }

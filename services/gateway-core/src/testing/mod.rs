@@ -19,7 +19,7 @@ use std::sync::{Mutex, PoisonError};
 
 use async_trait::async_trait;
 use futures::stream::{self, BoxStream, StreamExt};
-use mailkeep_common::mail::{MetadataChange, MetadataEntry};
+use mailkeep_common::mail::{MetadataChange, MetadataChanges, MetadataEntry};
 use mailkeep_common::{BlobId, ErrorCode, MailboxId, ModSeq, Uid, UidSet};
 
 pub use client::{TEST_LOGIN, TEST_PASSWORD, TestClient};
@@ -219,8 +219,16 @@ impl MailBackend for MemoryBackend {
         who: &Principal,
         mailbox: &str,
         changes: &[MetadataChange],
-    ) -> BackendResult<()> {
+    ) -> BackendResult<u64> {
         metadata::set(&mut *self.checked()?, who, mailbox, changes)
+    }
+
+    async fn metadata_changes(
+        &self,
+        who: &Principal,
+        since: Option<u64>,
+    ) -> BackendResult<MetadataChanges> {
+        metadata::changes(&mut *self.checked()?, who, since)
     }
 
     async fn select_mailbox(

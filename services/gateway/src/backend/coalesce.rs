@@ -31,9 +31,9 @@ use futures::stream::BoxStream;
 use mailkeep_common::{AccountId, BlobId, ErrorCode, MailboxId, ModSeq, UidSet};
 use mailkeep_gateway_core::backend::{
     AppendOutcome, BackendError, BackendResult, Changes, CopyOutcome, ExpungeOutcome, Flags,
-    MailBackend, MailboxInfo, MailboxStatus, MessageMeta, MetaQuery, MetadataChange, MetadataEntry,
-    NewMessage, Principal, QuotaUsage, SearchOutcome, SearchQuery, SelectedMailbox, StoreOperation,
-    StoreOutcome,
+    MailBackend, MailboxInfo, MailboxStatus, MessageMeta, MetaQuery, MetadataChange,
+    MetadataChanges, MetadataEntry, NewMessage, Principal, QuotaUsage, SearchOutcome, SearchQuery,
+    SelectedMailbox, StoreOperation, StoreOutcome,
 };
 use mailkeep_gateway_core::backend::{SortCriterion, SortOutcome, ThreadAlgorithm, ThreadOutcome};
 use tokio::sync::watch;
@@ -338,8 +338,16 @@ impl MailBackend for CoalescingBackend {
         who: &Principal,
         mailbox: &str,
         changes: &[MetadataChange],
-    ) -> BackendResult<()> {
+    ) -> BackendResult<u64> {
         self.inner.set_metadata(who, mailbox, changes).await
+    }
+
+    async fn metadata_changes(
+        &self,
+        who: &Principal,
+        since: Option<u64>,
+    ) -> BackendResult<MetadataChanges> {
+        self.inner.metadata_changes(who, since).await
     }
 
     async fn rename_mailbox(&self, who: &Principal, from: &str, to: &str) -> BackendResult<()> {

@@ -10,9 +10,9 @@ use mailkeep_common::mail::NewMessageMeta;
 use mailkeep_common::{BlobId, MailboxId, ModSeq, UidSet};
 use mailkeep_gateway_core::backend::{
     AppendOutcome, BackendResult, Changes, CopyOutcome, ExpungeOutcome, Flags, MailBackend,
-    MailboxInfo, MailboxStatus, MessageMeta, MetaQuery, MetadataChange, MetadataEntry, NewMessage,
-    Principal, QuotaUsage, SearchOutcome, SearchQuery, SelectedMailbox, StoreOperation,
-    StoreOutcome,
+    MailboxInfo, MailboxStatus, MessageMeta, MetaQuery, MetadataChange, MetadataChanges,
+    MetadataEntry, NewMessage, Principal, QuotaUsage, SearchOutcome, SearchQuery, SelectedMailbox,
+    StoreOperation, StoreOutcome,
 };
 use mailkeep_gateway_core::backend::{SortCriterion, SortOutcome, ThreadAlgorithm, ThreadOutcome};
 use mailkeep_proto::convert::uid_set;
@@ -166,13 +166,25 @@ impl MailBackend for GrpcBackend {
         who: &Principal,
         mailbox: &str,
         changes: &[MetadataChange],
-    ) -> BackendResult<()> {
+    ) -> BackendResult<u64> {
         let request = pb::SetMetadataRequest {
             account_id: account(who),
             mailbox: mailbox.to_owned(),
             changes: changes.iter().cloned().map(Into::into).collect(),
         };
-        call!(self, set_metadata, request).map(drop)
+        Ok(call!(self, set_metadata, request)?.modseq)
+    }
+
+    async fn metadata_changes(
+        &self,
+        who: &Principal,
+        since: Option<u64>,
+    ) -> BackendResult<MetadataChanges> {
+        let request = pb::MetadataChangesRequest {
+            account_id: account(who),
+            since,
+        };
+        Ok(call!(self, metadata_changes, request)?.into())
     }
 
     async fn select_mailbox(

@@ -1,8 +1,9 @@
 //! Change events after commits (ARCHITECTURE.md §3 invariant 4): once a
 //! mutating RPC has committed, [`Publisher`] sends one [`ChangeEvent`] per
-//! changed mailbox with its new highest MODSEQ. Events are hints: a failed
-//! publish is logged and never fails the RPC, and without a bus nothing is
-//! sent (gateways then rely on polling).
+//! changed mailbox with its new highest MODSEQ, or one
+//! [`ChangeKind::MetadataChanged`] per SETMETADATA. Events are hints: a
+//! failed publish is logged and never fails the RPC, and without a bus
+//! nothing is sent (gateways then rely on polling).
 
 use std::sync::Arc;
 
@@ -10,7 +11,11 @@ use mailkeep_bus::{ChangeBus, ChangeEvent, ChangeKind};
 use mailkeep_common::mail::MailboxInfo;
 use mailkeep_common::{AccountId, MailboxId, ModSeq};
 
+use crate::names;
 use crate::store::MetadataStore;
+
+/// The mailbox id of a METADATA event about server entries.
+const SERVER_ENTRIES: MailboxId = MailboxId::from_u128(0);
 
 /// Publishes committed changes on the optional bus.
 #[derive(Clone, Debug, Default)]
@@ -73,6 +78,32 @@ impl Publisher {
         if let Some(found) = self.find(store, account, mailbox).await {
             self.publish_mailbox(account, &found, kind).await;
         }
+    }
+
+    /// Sends the hint of a committed SETMETADATA on `mailbox` (`""`: the
+    /// server; RFC 5465 §5.6-5.7). It carries the mailbox's id, or the nil
+    /// id for server entries (and for a mailbox deleted meanwhile), and the
+    /// account's METADATA change counter as its MODSEQ: receivers only wake
+    /// up and ask for the account's metadata changes since the counter they
+    /// last saw.
+    pub(super) async fn publish_metadata(
+        &self,
+        store: &dyn MetadataStore,
+        account: AccountId,
+        mailbox: &str,
+        counter: u64,
+    ) {
+        let mailbox_id = match names::normalize(mailbox) {
+            Ok(name) => self
+                .find(store, account, MailboxRef::Name(&name))
+                .await
+                .map_or(SERVER_ENTRIES, |info| info.id),
+            // `""`, the server, is the only name SETMETADATA takes unnormalised.
+            Err(_) => SERVER_ENTRIES,
+        };
+        let kind = ChangeKind::MetadataChanged;
+        self.publish(account, mailbox_id, ModSeq::new(counter), kind)
+            .await;
     }
 
     /// Looks up a mailbox for an event whose RPC answer lacks its id or
@@ -229,6 +260,48 @@ mod tests {
         let quiet =
             tokio::time::timeout(std::time::Duration::from_millis(100), subscription.recv()).await;
         assert!(quiet.is_err(), "an empty copy published {quiet:?}");
+    }
+
+    #[tokio::test]
+    async fn set_metadata_publishes_a_metadata_hint() {
+        let bus = Arc::new(LocalBus::new());
+        let (grpc, account, _dir) = service(bus.clone()).await;
+        let mut subscription = bus.subscribe(account).await.unwrap();
+        let set = |mailbox: &str, name: &str| {
+            Request::new(pb::SetMetadataRequest {
+                account_id: account.to_string(),
+                mailbox: mailbox.to_owned(),
+                changes: vec![pb::MetadataChange {
+                    name: name.to_owned(),
+                    remove: false,
+                    value: b"note".to_vec(),
+                }],
+            })
+        };
+
+        grpc.set_metadata(set("", "/shared/comment")).await.unwrap();
+        let server = next_change(&mut subscription).await;
+        assert_eq!(server.kind, ChangeKind::MetadataChanged);
+        assert_eq!(server.mailbox_id, SERVER_ENTRIES);
+        assert_eq!(server.modseq, ModSeq::new(1));
+
+        // Any spelling of INBOX names the mailbox's id.
+        grpc.set_metadata(set("inbox", "/private/comment"))
+            .await
+            .unwrap();
+        let inbox = grpc.store.list_mailboxes(account).await.unwrap();
+        let inbox = inbox.iter().find(|info| info.name == "INBOX").unwrap();
+        let mailbox = next_change(&mut subscription).await;
+        assert_eq!(mailbox.kind, ChangeKind::MetadataChanged);
+        assert_eq!(mailbox.mailbox_id, inbox.id);
+        assert_eq!(mailbox.modseq, ModSeq::new(2));
+
+        // A refused change set publishes nothing.
+        let refused = grpc.set_metadata(set("", "/other/name")).await;
+        assert!(refused.is_err());
+        let quiet =
+            tokio::time::timeout(std::time::Duration::from_millis(100), subscription.recv()).await;
+        assert!(quiet.is_err(), "a refused SETMETADATA published {quiet:?}");
     }
 
     #[tokio::test]

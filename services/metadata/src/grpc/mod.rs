@@ -277,14 +277,7 @@ impl Metadata for MetadataGrpc {
         &self,
         request: Request<pb::MailboxStatusRequest>,
     ) -> Answer<pb::MailboxStatusResponse> {
-        let request = request.into_inner();
-        let account = account_id(&request.account_id)?;
-        let status = self
-            .store
-            .mailbox_status(account, &request.name)
-            .await
-            .map_err(store_status)?;
-        Ok(Response::new(status.into()))
+        self.mailbox_status_rpc(request.into_inner()).await
     }
 
     async fn mailbox_statuses(
@@ -306,6 +299,13 @@ impl Metadata for MetadataGrpc {
         request: Request<pb::SetMetadataRequest>,
     ) -> Answer<pb::SetMetadataResponse> {
         self.set_metadata_rpc(request.into_inner()).await
+    }
+
+    async fn metadata_changes(
+        &self,
+        request: Request<pb::MetadataChangesRequest>,
+    ) -> Answer<pb::MetadataChangesResponse> {
+        self.metadata_changes_rpc(request.into_inner()).await
     }
 
     async fn select_mailbox(

@@ -11,7 +11,7 @@ use mailkeep_common::mail::{
     MailboxStatus, MessageMeta, MetaQuery, NewMessageMeta, RecipientDelivery, ResolvedRecipient,
     SearchOutcome, SearchQuery, SelectedMailbox, StoreOperation, StoreOutcome,
 };
-use mailkeep_common::mail::{MetadataChange, MetadataEntry};
+use mailkeep_common::mail::{MetadataChange, MetadataChanges, MetadataEntry};
 use mailkeep_common::mail::{SortCriterion, SortOutcome, ThreadAlgorithm, ThreadOutcome};
 use mailkeep_common::{AccountId, MailboxId, ModSeq, Uid, UidSet};
 use mailkeep_proto::telemetry::storage_call;
@@ -158,8 +158,16 @@ impl MetadataStore for TimedMetadataStore {
         account: AccountId,
         mailbox: &str,
         changes: &[MetadataChange],
-    ) -> Result<(), StoreError> {
+    ) -> Result<u64, StoreError> {
         timed!(self.set_metadata(account, mailbox, changes))
+    }
+
+    async fn metadata_changes(
+        &self,
+        account: AccountId,
+        since: Option<u64>,
+    ) -> Result<MetadataChanges, StoreError> {
+        timed!(self.metadata_changes(account, since))
     }
 
     async fn select_mailbox(

@@ -317,7 +317,7 @@ pub async fn get_account<D: Driver>(
 }
 
 /// Tables in deletion order: children before the rows they reference.
-const ACCOUNT_DELETES: [&str; 10] = [
+const ACCOUNT_DELETES: [&str; 11] = [
     "DELETE FROM app_passwords WHERE account_id = $1",
     "DELETE FROM aliases WHERE account_id = $1",
     "DELETE FROM expunged WHERE account_id = $1",
@@ -325,6 +325,7 @@ const ACCOUNT_DELETES: [&str; 10] = [
     "DELETE FROM mailboxes WHERE account_id = $1",
     "DELETE FROM subscriptions WHERE account_id = $1",
     "DELETE FROM mailbox_metadata WHERE account_id = $1",
+    "DELETE FROM metadata_removals WHERE account_id = $1",
     "DELETE FROM keywords WHERE account_id = $1",
     "DELETE FROM usage WHERE account_id = $1",
     "DELETE FROM accounts WHERE id = $1",

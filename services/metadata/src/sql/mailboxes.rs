@@ -217,6 +217,7 @@ pub async fn delete<D: Driver>(
         "DELETE FROM expunged WHERE account_id = $1 AND mailbox_id = $2",
         "DELETE FROM messages WHERE account_id = $1 AND mailbox_id = $2",
         "DELETE FROM mailbox_metadata WHERE account_id = $1 AND mailbox_id = $2",
+        "DELETE FROM metadata_removals WHERE account_id = $1 AND mailbox_id = $2",
         "DELETE FROM mailboxes WHERE account_id = $1 AND id = $2",
     ] {
         D::execute(&mut tx, statement, &args).await?;

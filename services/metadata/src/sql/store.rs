@@ -10,7 +10,7 @@ use mailkeep_common::mail::{
     MailboxStatus, MessageMeta, MetaQuery, NewMessageMeta, RecipientDelivery, ResolvedRecipient,
     SearchOutcome, SearchQuery, SelectedMailbox, StoreOperation, StoreOutcome,
 };
-use mailkeep_common::mail::{MetadataChange, MetadataEntry};
+use mailkeep_common::mail::{MetadataChange, MetadataChanges, MetadataEntry};
 use mailkeep_common::mail::{SortCriterion, SortOutcome, ThreadAlgorithm, ThreadOutcome};
 use mailkeep_common::{AccountId, MailboxId, ModSeq, Uid, UidSet};
 
@@ -147,8 +147,16 @@ impl<D: Driver> MetadataStore for SqlStore<D> {
         account: AccountId,
         mailbox: &str,
         changes: &[MetadataChange],
-    ) -> Result<(), StoreError> {
+    ) -> Result<u64, StoreError> {
         metadata::set(&self.driver, account, mailbox, changes).await
+    }
+
+    async fn metadata_changes(
+        &self,
+        account: AccountId,
+        since: Option<u64>,
+    ) -> Result<MetadataChanges, StoreError> {
+        metadata::changes(&self.driver, account, since).await
     }
 
     async fn select_mailbox(

@@ -10,14 +10,14 @@ use mailkeep_common::mail::{
 
 use crate::support::{Store, account, code};
 
-fn set(name: &str, value: &str) -> MetadataChange {
+pub fn set(name: &str, value: &str) -> MetadataChange {
     MetadataChange {
         name: name.to_owned(),
         value: Some(value.as_bytes().to_vec()),
     }
 }
 
-fn remove(name: &str) -> MetadataChange {
+pub fn remove(name: &str) -> MetadataChange {
     MetadataChange {
         name: name.to_owned(),
         value: None,

@@ -18,6 +18,7 @@ mod mailbox_metadata;
 mod mailbox_status;
 mod mailboxes;
 mod messages;
+mod metadata_changes;
 mod quota;
 mod search;
 mod search_index;

@@ -2,7 +2,7 @@
 //! has a domain counterpart (names are validated by the store), so both
 //! directions are infallible; a change with `remove` set carries no value.
 
-use mailkeep_common::mail::{MetadataChange, MetadataEntry};
+use mailkeep_common::mail::{ChangedMetadataEntry, MetadataChange, MetadataChanges, MetadataEntry};
 
 use crate::metadata::v1 as pb;
 
@@ -43,6 +43,38 @@ impl From<pb::MetadataChange> for MetadataChange {
     }
 }
 
+impl From<MetadataChanges> for pb::MetadataChangesResponse {
+    fn from(changes: MetadataChanges) -> Self {
+        Self {
+            modseq: changes.modseq,
+            changed: changes
+                .changed
+                .into_iter()
+                .map(|entry| pb::ChangedMetadataEntry {
+                    mailbox: entry.mailbox,
+                    name: entry.name,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl From<pb::MetadataChangesResponse> for MetadataChanges {
+    fn from(response: pb::MetadataChangesResponse) -> Self {
+        Self {
+            modseq: response.modseq,
+            changed: response
+                .changed
+                .into_iter()
+                .map(|entry| ChangedMetadataEntry {
+                    mailbox: entry.mailbox,
+                    name: entry.name,
+                })
+                .collect(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +94,24 @@ mod tests {
             let wire = pb::MetadataChange::from(change.clone());
             assert_eq!(MetadataChange::from(wire), change);
         }
+    }
+
+    #[test]
+    fn changed_entries_survive_the_wire() {
+        let changes = MetadataChanges {
+            modseq: 7,
+            changed: vec![
+                ChangedMetadataEntry {
+                    mailbox: String::new(),
+                    name: "/shared/admin".into(),
+                },
+                ChangedMetadataEntry {
+                    mailbox: "INBOX".into(),
+                    name: "/private/comment".into(),
+                },
+            ],
+        };
+        let wire = pb::MetadataChangesResponse::from(changes.clone());
+        assert_eq!(MetadataChanges::from(wire), changes);
     }
 }

@@ -4,13 +4,15 @@
 //! MessageExpunge together), takes a [`Snapshot`] of the account and, with
 //! `STATUS`, reports every watched mailbox at once (§3.1). At each account
 //! wakeup the driver calls [`Session::poll_updates`], which reports the
-//! differences from the previous snapshot as `* STATUS` and `* LIST` lines.
+//! differences from the previous snapshot as `* STATUS` and `* LIST` lines,
+//! then METADATA changes as `* METADATA` lines (§5.6-5.7, [`metadata`]).
 //! The selected mailbox keeps the normal EXISTS/EXPUNGE/FETCH flow, plus
 //! a FETCH of MessageNew's attributes for each new message (§5.2) and UID
 //! in FlagChange's FETCH (§5.1); its EXPUNGEs are sent at once with
 //! SELECTED (§6.1.1) and wait for a command that allows them with
 //! SELECTED-DELAYED (§6.1.2).
 
+mod metadata;
 mod scope;
 mod snapshot;
 #[cfg(test)]
@@ -33,14 +35,17 @@ use scope::{events_for, status_items, watches_selected};
 use snapshot::{Change, Snapshot};
 
 /// The events Mailkeep can report, as `[BADEVENT]` lists them (§5).
-const SUPPORTED_EVENTS: &str =
-    "BADEVENT (MessageNew MessageExpunge FlagChange MailboxName SubscriptionChange)";
+const SUPPORTED_EVENTS: &str = "BADEVENT (MessageNew MessageExpunge FlagChange MailboxName \
+     SubscriptionChange MailboxMetadataChange ServerMetadataChange)";
 
 /// An active `NOTIFY SET`.
 #[derive(Debug, Clone)]
 pub(crate) struct Notifications {
     groups: Vec<NotifyGroup>,
     reported: Snapshot,
+    /// The METADATA change counter as last reported; `None` when no group
+    /// asks for a METADATA event.
+    reported_metadata: Option<u64>,
 }
 
 impl Notifications {
@@ -133,6 +138,12 @@ pub(super) async fn notify(
         Ok(snapshot) => snapshot,
         Err(error) => return Ok(Completion::from_backend(&error)),
     };
+    // STATUS is about mailbox status: METADATA is reported from now on only.
+    let reported_metadata =
+        match metadata::initial_counter(ctx.backend, ctx.principal, groups).await {
+            Ok(counter) => counter,
+            Err(error) => return Ok(Completion::from_backend(&error)),
+        };
     if status {
         let initial = Snapshot {
             statuses: Default::default(),
@@ -151,6 +162,7 @@ pub(super) async fn notify(
     *active = Some(Notifications {
         groups: groups.clone(),
         reported,
+        reported_metadata,
     });
     Ok(Completion::ok("NOTIFY completed"))
 }
@@ -173,7 +185,8 @@ fn check_groups(groups: &[NotifyGroup]) -> Result<(), Completion> {
 }
 
 /// §5: for the selected mailbox MessageNew and MessageExpunge go together,
-/// FlagChange needs both, and mailbox events do not apply (§8 grammar).
+/// FlagChange needs both, and mailbox and server (user) events do not
+/// apply (§8 grammar).
 fn check_selected_events(events: &[NotifyEvent]) -> Result<(), Completion> {
     let has = |wanted: fn(&NotifyEvent) -> bool| events.iter().any(wanted);
     let new = has(|event| matches!(event, NotifyEvent::MessageNew(_)));
@@ -187,11 +200,14 @@ fn check_selected_events(events: &[NotifyEvent]) -> Result<(), Completion> {
     if has(|event| {
         matches!(
             event,
-            NotifyEvent::MailboxName | NotifyEvent::SubscriptionChange
+            NotifyEvent::MailboxName
+                | NotifyEvent::SubscriptionChange
+                | NotifyEvent::MailboxMetadataChange
+                | NotifyEvent::ServerMetadataChange
         )
     }) {
         return Err(Completion::bad(
-            "mailbox events do not apply to the selected mailbox",
+            "mailbox and server events do not apply to the selected mailbox",
         ));
     }
     Ok(())
@@ -227,9 +243,17 @@ async fn send_change(
                 utf8_names,
             )
         }
-        Change::Created { name, old_name } => {
-            let subscribed = current.subscriptions.contains(*name);
-            let mut line = list_line(name, &[subscribed.then_some("\\Subscribed")], utf8_names);
+        Change::List {
+            name,
+            old_name,
+            exists,
+            subscribed,
+        } => {
+            let attributes = [
+                subscribed.then_some("\\Subscribed"),
+                (!exists).then_some("\\NonExistent"),
+            ];
+            let mut line = list_line(name, &attributes, utf8_names);
             if let Some(old_name) = old_name {
                 line.open()
                     .string(b"OLDNAME")
@@ -239,10 +263,6 @@ async fn send_change(
                     .close();
             }
             line.finish()
-        }
-        Change::Deleted(name) => list_line(name, &[Some("\\NonExistent")], utf8_names).finish(),
-        Change::Subscription { name, subscribed } => {
-            list_line(name, &[subscribed.then_some("\\Subscribed")], utf8_names).finish()
         }
     };
     ctx.out.send(&bytes).await
@@ -317,6 +337,10 @@ impl Session {
         };
         for change in snapshot::changes(&active.groups, &active.reported, &current) {
             send_change(&mut ctx, &active.groups, &current, &change).await?;
+        }
+        if let Some(reported) = active.reported_metadata.as_mut() {
+            let subscriptions = &current.subscriptions;
+            metadata::report_changes(&mut ctx, &active.groups, subscriptions, reported).await?;
         }
         active.reported = current;
         Ok(())

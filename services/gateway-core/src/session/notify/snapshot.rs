@@ -74,15 +74,17 @@ impl Snapshot {
 pub(super) enum Change<'a> {
     /// A watched mailbox's counters moved (or STATUS was asked at SET).
     Status(&'a MailboxStatus),
-    /// `* LIST () "/" name`, with `OLDNAME` after a rename (RFC 5465 §5.4).
-    Created {
+    /// `* LIST (attributes) "/" name`, with `OLDNAME` after a rename
+    /// (RFC 5465 §5.4). One per name and poll, whether the name was
+    /// created, deleted, (un)subscribed or several of these, so its
+    /// attributes are those of the new snapshot: `\Subscribed` and
+    /// `\NonExistent` (§5.4-5.5, "accurately computed").
+    List {
         name: &'a str,
         old_name: Option<&'a str>,
+        exists: bool,
+        subscribed: bool,
     },
-    /// `* LIST (\NonExistent) "/" name`.
-    Deleted(&'a str),
-    /// `* LIST (\Subscribed) "/" name` or `* LIST () "/" name` (§5.5).
-    Subscription { name: &'a str, subscribed: bool },
 }
 
 /// The changes from `old` to `new` that `groups` ask to hear about.
@@ -96,6 +98,16 @@ pub(super) fn changes<'a>(
             .or_else(|| events_for(groups, name, &old.subscriptions))
             .is_some_and(|events| events.contains(event))
     };
+    let existing: BTreeSet<&str> = new.names.values().map(String::as_str).collect();
+    let mut listed = BTreeSet::new();
+    let mut list = |name: &'a str, old_name: Option<&'a str>| {
+        listed.insert(name).then(|| Change::List {
+            name,
+            old_name,
+            exists: existing.contains(name),
+            subscribed: new.subscriptions.contains(name),
+        })
+    };
     let mut changes = Vec::new();
     for (id, name) in &new.names {
         let old_name = old.names.get(id);
@@ -104,23 +116,17 @@ pub(super) fn changes<'a>(
         }
         let renamed_from = old_name.filter(|old_name| wants(old_name, &NotifyEvent::MailboxName));
         if wants(name, &NotifyEvent::MailboxName) || renamed_from.is_some() {
-            changes.push(Change::Created {
-                name,
-                old_name: renamed_from.map(String::as_str),
-            });
+            changes.extend(list(name, renamed_from.map(String::as_str)));
         }
     }
     for (id, name) in &old.names {
         if !new.names.contains_key(id) && wants(name, &NotifyEvent::MailboxName) {
-            changes.push(Change::Deleted(name));
+            changes.extend(list(name, None));
         }
     }
     for name in new.subscriptions.symmetric_difference(&old.subscriptions) {
         if wants(name, &NotifyEvent::SubscriptionChange) {
-            changes.push(Change::Subscription {
-                name,
-                subscribed: new.subscriptions.contains(name),
-            });
+            changes.extend(list(name, None));
         }
     }
     for (id, status) in &new.statuses {
@@ -207,6 +213,99 @@ mod tests {
         assert_eq!(
             changes(&groups, &flagged, &expunged),
             [Change::Status(&expunged.statuses[&MailboxId::from_u128(7)])]
+        );
+    }
+
+    /// An account with `names` (by id) and `subscriptions`, without
+    /// watched counters.
+    fn account(names: &[(u128, &str)], subscriptions: &[&str]) -> Snapshot {
+        Snapshot {
+            names: names
+                .iter()
+                .map(|(id, name)| (MailboxId::from_u128(*id), (*name).to_owned()))
+                .collect(),
+            statuses: BTreeMap::new(),
+            subscriptions: subscriptions
+                .iter()
+                .map(|name| (*name).to_owned())
+                .collect(),
+        }
+    }
+
+    fn personal(events: Vec<NotifyEvent>) -> [NotifyGroup; 1] {
+        [NotifyGroup {
+            selector: NotifySelector::Personal,
+            events,
+        }]
+    }
+
+    fn line(name: &str, exists: bool, subscribed: bool) -> Change<'_> {
+        Change::List {
+            name,
+            old_name: None,
+            exists,
+            subscribed,
+        }
+    }
+
+    /// RFC 5465 §5.4-5.5: a name deleted and unsubscribed, or created and
+    /// subscribed, between two wakeups gets one LIST line whose attributes
+    /// are those after both events.
+    #[test]
+    fn one_accurate_line_per_name_and_poll() {
+        let groups = personal(vec![
+            NotifyEvent::MailboxName,
+            NotifyEvent::SubscriptionChange,
+        ]);
+        let with_misc = account(&[(1, "INBOX"), (2, "misc")], &["misc"]);
+        let without_misc = account(&[(1, "INBOX")], &[]);
+        assert_eq!(
+            changes(&groups, &with_misc, &without_misc),
+            [line("misc", false, false)]
+        );
+        assert_eq!(
+            changes(&groups, &without_misc, &with_misc),
+            [line("misc", true, true)]
+        );
+        // Deleted and created again (a new id): it exists.
+        let recreated = account(&[(1, "INBOX"), (3, "misc")], &["misc"]);
+        assert_eq!(
+            changes(&groups, &with_misc, &recreated),
+            [line("misc", true, true)]
+        );
+    }
+
+    /// IMAP allows a subscription to a name that does not exist (RFC 9051
+    /// §6.3.7), and a deletion leaves the subscription in place.
+    #[test]
+    fn subscribed_names_that_do_not_exist_are_nonexistent() {
+        let groups = personal(vec![
+            NotifyEvent::MailboxName,
+            NotifyEvent::SubscriptionChange,
+        ]);
+        let before = account(&[(1, "INBOX"), (2, "misc")], &["misc"]);
+        let after = account(&[(1, "INBOX")], &["misc", "ghost"]);
+        assert_eq!(
+            changes(&groups, &before, &after),
+            [line("misc", false, true), line("ghost", false, true)]
+        );
+    }
+
+    /// The line is sent when either event is wanted, and says
+    /// `\NonExistent` even when only SubscriptionChange was asked for.
+    #[test]
+    fn a_subscription_change_alone_reports_the_deletion_too() {
+        let groups = personal(vec![NotifyEvent::SubscriptionChange]);
+        let before = account(&[(1, "INBOX"), (2, "misc")], &["misc"]);
+        let after = account(&[(1, "INBOX")], &[]);
+        assert_eq!(
+            changes(&groups, &before, &after),
+            [line("misc", false, false)]
+        );
+        let groups = personal(vec![NotifyEvent::MailboxName]);
+        assert_eq!(
+            changes(&groups, &before, &after),
+            [line("misc", false, false)]
         );
     }
 }

@@ -13,25 +13,16 @@
 
 use mailkeep_common::mail::{MAX_METADATA_ENTRIES, MetadataChange};
 
-use super::support::logged_in;
+use super::support::{logged_in, set_metadata};
 use crate::backend::MailBackend;
-use crate::testing::TestClient;
-
-/// Sets `entries` on `mailbox` with one SETMETADATA, asserting success.
-async fn set(client: &mut TestClient, mailbox: &str, entries: &str) {
-    let output = client
-        .send(&format!("s SETMETADATA {mailbox} ({entries})\r\n"))
-        .await;
-    assert_eq!(output, "s OK SETMETADATA completed\r\n");
-}
 
 // §4.2's examples: a server entry, a mailbox entry, and a list of entries;
 // §4.4.1's first example is the first one with another value.
 #[tokio::test]
 async fn rfc5464_getmetadata_examples() {
     let mut client = logged_in().await;
-    set(&mut client, "\"\"", "/shared/comment \"Shared comment\"").await;
-    set(
+    set_metadata(&mut client, "\"\"", "/shared/comment \"Shared comment\"").await;
+    set_metadata(
         &mut client,
         "INBOX",
         "/private/comment \"My own comment\" /shared/comment \"Shared comment\"",
@@ -57,7 +48,7 @@ async fn rfc5464_getmetadata_examples() {
         "* METADATA INBOX (/private/comment \"My own comment\" \
          /shared/comment \"Shared comment\")\r\na OK GETMETADATA completed\r\n"
     );
-    set(&mut client, "\"\"", "/shared/comment \"My comment\"").await;
+    set_metadata(&mut client, "\"\"", "/shared/comment \"My comment\"").await;
     let output = client.send("a GETMETADATA \"\" /shared/comment\r\n").await;
     assert_eq!(
         output,
@@ -72,7 +63,7 @@ async fn rfc5464_getmetadata_examples() {
 async fn rfc5464_maxsize_example() {
     let mut client = logged_in().await;
     let long = "y".repeat(2199);
-    set(
+    set_metadata(
         &mut client,
         "INBOX",
         &format!("/private/comment \"My own comment\" /shared/comment \"{long}\""),
@@ -93,7 +84,7 @@ async fn rfc5464_maxsize_example() {
 #[tokio::test]
 async fn rfc5464_depth_example() {
     let mut client = logged_in().await;
-    set(
+    set_metadata(
         &mut client,
         "INBOX",
         "/private/filters/values/small \"SMALLER 5000\" \
@@ -165,7 +156,7 @@ async fn rfc5464_toomany_example() {
     for index in 0..MAX_METADATA_ENTRIES {
         full.push_str(&format!("/private/e{index} \"v\" "));
     }
-    set(&mut client, "INBOX", full.trim_end()).await;
+    set_metadata(&mut client, "INBOX", full.trim_end()).await;
     let output = client
         .send(
             "a SETMETADATA INBOX (/private/e0 \"changed\" /private/comment \"My new comment\")\r\n\
@@ -187,7 +178,7 @@ async fn rfc5464_toomany_example() {
 #[tokio::test]
 async fn rfc5464_metadata_response_examples() {
     let mut client = logged_in().await;
-    set(
+    set_metadata(
         &mut client,
         "INBOX",
         "/private/comment \"My comment\" /shared/comment \"Its sunny outside!\"",
@@ -206,8 +197,9 @@ async fn rfc5464_metadata_response_examples() {
 // §4.4.2's examples are unsolicited `* METADATA "" /shared/comment` after
 // a third-party change. §4.1: "Servers MAY support sending unsolicited
 // responses" and "MUST only send unsolicited responses if the client used
-// the ENABLE command"; we do not offer them, so ENABLE METADATA enables
-// nothing and NOOP stays quiet after another session's change.
+// the ENABLE command"; we send them only for NOTIFY (RFC 5465 §5.6-5.7,
+// in `rfc_5465.rs`), so ENABLE METADATA enables nothing and NOOP stays
+// quiet after another session's change.
 #[tokio::test]
 async fn rfc5464_unsolicited_metadata_examples() {
     let mut client = logged_in().await;

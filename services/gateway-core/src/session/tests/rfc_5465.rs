@@ -5,15 +5,19 @@
 //! (`* 444 EXISTS` / `* 444 FETCH (UID 9999)`, `* STATUS Lists/Lemonade
 //! (UIDNEXT 10002 MESSAGES 503)`), §5.3 MessageExpunge (`* 444 EXPUNGE`,
 //! `* VANISHED 5444`, `* STATUS misc (UIDNEXT 999 MESSAGES 554)`), §5.4
-//! MailboxName and §5.5 SubscriptionChange LIST lines, and the two `a
+//! MailboxName and §5.5 SubscriptionChange LIST lines, §5.6
+//! MailboxMetadataChange (`* METADATA "INBOX" /shared/comment`) and §5.7
+//! ServerMetadataChange (`* METADATA "" /shared/comment`), and the two `a
 //! notify set` commands of §6. Our STATUS lines carry more items than the
 //! examples (MESSAGES, UIDNEXT and UIDVALIDITY together, §3.1's list for
-//! MessageNew). Not covered, as we do not implement them: §5.6/§5.7
-//! (metadata events), §5.8 (overflow) and §7 (fetch attributes in SEARCH
-//! RETURN UPDATE). `notify/tests.rs` has more NOTIFY cases.
+//! MessageNew), and we write INBOX as an atom where §5.6 quotes it. Not
+//! covered, as we do not implement them: §5.8 (overflow) and §7 (fetch
+//! attributes in SEARCH RETURN UPDATE). `notify/tests.rs` has more NOTIFY
+//! cases.
 
 use super::support::{
-    assert_responses, deliver, expunge_elsewhere, flag_elsewhere, logged_in, uidvalidity,
+    assert_responses, deliver, expunge_elsewhere, flag_elsewhere, logged_in, set_metadata,
+    uidvalidity,
 };
 use crate::backend::{Flags, SystemFlags};
 use crate::testing::TestClient;
@@ -269,6 +273,32 @@ async fn rfc5465_5_4_and_5_5_mailbox_name_and_subscription_change() {
     let output = client.poll().await;
     assert_eq!(output, "* LIST (\\NonExistent) \"/\" NewMailbox\r\n");
     assert_responses(&output);
+}
+
+// RFC 5465 §5.6 (`S: * METADATA "INBOX" /shared/comment`) and §5.7 (`S: *
+// METADATA "" /shared/comment`), after another client's SETMETADATA: the
+// entry names only, and no ENABLE METADATA needed. Removing an entry
+// (setting it to NIL) is a change too ("MUST always be included").
+#[tokio::test]
+async fn rfc5465_5_6_and_5_7_metadata_changes() {
+    let (mut client, mut other) = client_and_other(&[]).await;
+    let output = client
+        .send(
+            "n NOTIFY SET (inboxes (MailboxMetadataChange)) (personal (ServerMetadataChange))\r\n",
+        )
+        .await;
+    assert_eq!(output, "n OK NOTIFY completed\r\n");
+    set_metadata(&mut other, "INBOX", "/shared/comment \"Shared comment\"").await;
+    let output = client.poll().await;
+    assert_eq!(output, "* METADATA INBOX /shared/comment\r\n");
+    assert_responses(&output);
+    set_metadata(&mut other, "\"\"", "/shared/comment \"Shared comment\"").await;
+    let output = client.poll().await;
+    assert_eq!(output, "* METADATA \"\" /shared/comment\r\n");
+    assert_responses(&output);
+    set_metadata(&mut other, "INBOX", "/shared/comment NIL").await;
+    assert_eq!(client.poll().await, "* METADATA INBOX /shared/comment\r\n");
+    assert_eq!(client.poll().await, "", "reported once");
 }
 
 // RFC 5465 §6's two commands: `a notify set (mailboxes INBOX (Messagenew

@@ -1,6 +1,6 @@
 //! Shared setup of the session tests: logged-in and selected clients over
-//! `testing::MemoryBackend`, known messages, changes made "by another
-//! session" straight on the backend, and the imap-codec oracle every
+//! `testing::MemoryBackend`, known messages, SETMETADATA, changes made "by
+//! another session" straight on the backend, and the imap-codec oracle every
 //! response is checked with. Setup failures panic: they are test bugs.
 
 use imap_codec::ResponseCodec;
@@ -67,6 +67,19 @@ pub(in crate::session) fn assert_responses(output: &str) {
             ),
         }
     }
+}
+
+/// Sets `entries` (`name value` pairs as SETMETADATA writes them) on
+/// `mailbox` with one SETMETADATA, asserting success.
+pub(in crate::session) async fn set_metadata(
+    client: &mut TestClient,
+    mailbox: &str,
+    entries: &str,
+) {
+    let output = client
+        .send(&format!("s SETMETADATA {mailbox} ({entries})\r\n"))
+        .await;
+    assert_eq!(output, "s OK SETMETADATA completed\r\n");
 }
 
 /// A logged-in client over loopback.
