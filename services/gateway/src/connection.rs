@@ -41,7 +41,8 @@ use tracing::Instrument;
 
 use crate::backend::answering_event;
 use crate::config::{UpdateTimers, is_trusted_peer};
-use crate::events::{AccountEvents, AccountWatch, IdleDue, IdleTimers};
+use crate::events::{AccountEvents, AccountWatch};
+use crate::idle_timers::{IdleDue, IdleTimers};
 
 mod commands;
 mod compress;
@@ -311,17 +312,23 @@ impl Connection {
 
 impl Connection {
     /// Joins the feed of the session's account once it has authenticated
-    /// (when the gateway has a bus). A failure is logged and retried after
-    /// the next command; meanwhile the timer poll delivers updates.
+    /// (when the gateway has a bus), and tells it the selected mailbox whose
+    /// changes the session reports as they happen. A failure to join is
+    /// logged and retried after the next command; meanwhile the timer poll
+    /// delivers updates.
     async fn join_account_feed(&mut self, session: &Session) {
-        if self.account_watch.is_some() {
+        if let Some(watch) = self.account_watch.as_mut() {
+            watch.set_selected(session.mailbox_updated_live());
             return;
         }
         let (Some(events), Some(principal)) = (&self.shared.events, session.principal()) else {
             return;
         };
-        match events.watch(principal.account_id).await {
-            Ok(joined) => self.account_watch = Some(joined),
+        match events.watch(principal, &self.shared.backend).await {
+            Ok(mut joined) => {
+                joined.set_selected(session.mailbox_updated_live());
+                self.account_watch = Some(joined);
+            }
             Err(error) => tracing::warn!(
                 account = %principal.account_id,
                 error = %error,

@@ -4,27 +4,30 @@
 //! its last one ends, and turns each notification (a change, or `Missed`)
 //! into a wake-up of every local session of that account.
 //!
-//! [`IdleTimers`] decides what an idling session does when no event comes:
-//! poll after `poll_interval` without one (`fallback_poll_interval` while
-//! the bus is down or absent), send `* OK Still here` every
-//! `idle_keepalive`, and end the IDLE after `idle_max` (issue 4 items 4-5).
+//! Before it wakes the sessions for a change of a mailbox that some of
+//! them have selected, the feed sends the pod's changes query for it
+//! ([`Prefetch`]): each woken session then finds the answer waiting in the
+//! [`CoalescingBackend`](crate::CoalescingBackend) and runs once, instead
+//! of once to join the query and once more to read its answer.
 //!
 //! Invariants: an account has a live [`Feed`] exactly while a session holds
 //! an [`AccountWatch`] for it; the feed's forwarding task owns the bus
 //! subscription and is aborted when the feed is dropped, which ends the
-//! subscription.
+//! subscription. A session is counted in the feed's selections exactly
+//! while its watch names the mailbox it has selected.
 
 use std::collections::HashMap;
-use std::pin::Pin;
-use std::sync::{Arc, Weak};
+use std::sync::{Arc, PoisonError, Weak};
+use std::time::Duration;
 
-use mailkeep_bus::{BusError, ChangeBus};
-use mailkeep_common::AccountId;
+use mailkeep_bus::{BusError, ChangeBus, ChangeEvent, ChangeKind, Notification};
+use mailkeep_common::{AccountId, MailboxId, ModSeq};
+use mailkeep_gateway_core::backend::{MailBackend, Principal};
 use tokio::sync::{Mutex, watch};
 use tokio::task::AbortHandle;
-use tokio::time::{Instant, Sleep};
+use tokio::time::Instant;
 
-use crate::config::UpdateTimers;
+use crate::backend::answering_event;
 
 /// The per-pod registry of account subscriptions.
 #[derive(Debug)]
@@ -38,6 +41,7 @@ pub struct AccountEvents {
 struct Feed {
     /// When the latest notification arrived; sessions wait for it to change.
     wakeups: watch::Receiver<Instant>,
+    selections: Arc<Selections>,
     forwarder: AbortHandle,
 }
 
@@ -47,12 +51,39 @@ impl Drop for Feed {
     }
 }
 
+/// How many local sessions of the account have each mailbox selected.
+#[derive(Debug, Default)]
+struct Selections(std::sync::Mutex<HashMap<MailboxId, usize>>);
+
+impl Selections {
+    fn change(&self, from: Option<MailboxId>, to: Option<MailboxId>) {
+        let mut counts = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(from) = from
+            && let Some(count) = counts.get_mut(&from)
+        {
+            *count -= 1;
+            if *count == 0 {
+                counts.remove(&from);
+            }
+        }
+        if let Some(to) = to {
+            *counts.entry(to).or_default() += 1;
+        }
+    }
+
+    fn contains(&self, mailbox: MailboxId) -> bool {
+        let counts = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        counts.contains_key(&mailbox)
+    }
+}
+
 /// A session's membership in its account's feed; dropping the last one
 /// unsubscribes the pod from the account.
 #[derive(Debug)]
 pub struct AccountWatch {
     wakeups: watch::Receiver<Instant>,
-    _feed: Arc<Feed>,
+    selected: Option<MailboxId>,
+    feed: Arc<Feed>,
 }
 
 impl AccountWatch {
@@ -67,6 +98,21 @@ impl AccountWatch {
         }
         *self.wakeups.borrow_and_update()
     }
+
+    /// Tells the feed which mailbox the session has selected now, so that
+    /// the feed prefetches its changes.
+    pub fn set_selected(&mut self, mailbox: Option<MailboxId>) {
+        if mailbox != self.selected {
+            self.feed.selections.change(self.selected, mailbox);
+            self.selected = mailbox;
+        }
+    }
+}
+
+impl Drop for AccountWatch {
+    fn drop(&mut self) {
+        self.set_selected(None);
+    }
 }
 
 impl AccountEvents {
@@ -77,38 +123,58 @@ impl AccountEvents {
         })
     }
 
-    /// Joins `account`'s feed, subscribing the pod when it is the first
-    /// local session of the account.
-    pub async fn watch(&self, account: AccountId) -> Result<AccountWatch, BusError> {
+    /// Joins the feed of `who`'s account, subscribing the pod when it is the
+    /// first local session of the account; the feed prefetches through
+    /// `backend`.
+    pub async fn watch(
+        &self,
+        who: &Principal,
+        backend: &Arc<dyn MailBackend>,
+    ) -> Result<AccountWatch, BusError> {
+        let account = who.account_id;
         let mut feeds = self.feeds.lock().await;
         if let Some(feed) = feeds.get(&account).and_then(Weak::upgrade) {
             let mut wakeups = feed.wakeups.clone();
             wakeups.mark_unchanged();
             return Ok(AccountWatch {
                 wakeups,
-                _feed: feed,
+                selected: None,
+                feed,
             });
         }
         feeds.retain(|_, feed| feed.strong_count() > 0);
         let mut subscription = self.bus.subscribe(account).await?;
         let (sender, wakeups) = watch::channel(Instant::now());
+        let selections = Arc::new(Selections::default());
+        let mut prefetch = Prefetch {
+            backend: Arc::clone(backend),
+            who: who.clone(),
+            selections: Arc::clone(&selections),
+            reached: HashMap::new(),
+        };
         let forwarder = tokio::spawn(async move {
             loop {
                 // A change and a `Missed` both mean: ask for changes now.
-                let _ = subscription.recv().await;
-                sender.send_replace(Instant::now());
+                let notification = subscription.recv().await;
+                let arrived = Instant::now();
+                if let Notification::Change(event) = notification {
+                    prefetch.changes_of(&event, arrived).await;
+                }
+                sender.send_replace(arrived);
             }
         })
         .abort_handle();
         tracing::debug!(account = %account, "subscribed to account events");
         let feed = Arc::new(Feed {
             wakeups: wakeups.clone(),
+            selections,
             forwarder,
         });
         feeds.insert(account, Arc::downgrade(&feed));
         Ok(AccountWatch {
             wakeups,
-            _feed: feed,
+            selected: None,
+            feed,
         })
     }
 
@@ -136,242 +202,218 @@ impl AccountEvents {
     }
 }
 
-/// What an idling session must do next when no event woke it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum IdleDue {
-    /// Ask for changes since the last reported MODSEQ.
-    Poll,
-    /// Send `* OK Still here`.
-    Keepalive,
-    /// The IDLE lasted `idle_max`: say `* BYE` and close.
-    End,
+/// How long the feed waits for its changes query before it wakes the
+/// sessions anyway: a slow metadata service must not hold back the wake-ups
+/// of the account's other mailboxes (the sessions then ask themselves).
+const PREFETCH_WAIT: Duration = Duration::from_millis(200);
+
+/// The feed's changes query ahead of the wake-up. It asks for the changes
+/// since the MODSEQ the previous event of the mailbox announced: a session
+/// that has answered that event asks for no older changes, so it may take
+/// this answer (the coalescer admits it: sent after the notification, not
+/// older than its own MODSEQ). A session further behind sends its own
+/// query, as without the prefetch.
+struct Prefetch {
+    backend: Arc<dyn MailBackend>,
+    who: Principal,
+    selections: Arc<Selections>,
+    /// The MODSEQ the latest event of each selected mailbox announced.
+    reached: HashMap<MailboxId, ModSeq>,
 }
 
-/// One connection's IDLE clocks. The poll clock runs from the last update
-/// check (event-driven or not); the keepalive and end clocks from the
-/// start of the current IDLE.
-///
-/// The clocks share one timer, and the bus state is watched by one
-/// future, both kept across calls: a session woken by an event does not
-/// register and cancel timers and waiters on every turn of its loop. The
-/// timer may ring before a clock that moved later since it was set (the
-/// session then looks again and re-arms it), never after the earliest one.
-pub(crate) struct IdleTimers {
-    timers: UpdateTimers,
-    /// Whether the bus delivers events; `false` without a bus (always poll
-    /// at the fallback rate).
-    bus_up: bool,
-    /// Completes at the next change of the bus state; `None` without a bus.
-    bus_change: Option<BusChange>,
-    last_check: Instant,
-    idle_started: Option<Instant>,
-    next_keepalive: Instant,
-    alarm: Pin<Box<Sleep>>,
-}
-
-/// Waits for the next change of the bus state and hands the receiver
-/// back; `None` once the bus is gone.
-type BusChange = Pin<Box<dyn Future<Output = Option<watch::Receiver<bool>>> + Send>>;
-
-fn next_bus_change(mut state: watch::Receiver<bool>) -> BusChange {
-    Box::pin(async move { state.changed().await.ok().map(|()| state) })
-}
-
-impl IdleTimers {
-    pub(crate) fn new(timers: UpdateTimers, events: Option<&AccountEvents>) -> Self {
-        let now = Instant::now();
-        let bus_state = events.map(AccountEvents::connection_state);
-        Self {
-            timers,
-            bus_up: bus_state.as_ref().is_some_and(|state| *state.borrow()),
-            bus_change: bus_state.map(next_bus_change),
-            last_check: now,
-            idle_started: None,
-            next_keepalive: now,
-            alarm: Box::pin(tokio::time::sleep_until(now)),
+impl Prefetch {
+    /// Sends and awaits the changes query `event` calls for, when a local
+    /// session has its mailbox selected and the previous MODSEQ is known.
+    /// A failed query is left to the sessions, which each ask again.
+    async fn changes_of(&mut self, event: &ChangeEvent, arrived: Instant) {
+        // Only message events carry the mailbox's MODSEQ.
+        if !matches!(
+            event.kind,
+            ChangeKind::Appended | ChangeKind::FlagsChanged | ChangeKind::Expunged
+        ) {
+            return;
         }
-    }
-
-    /// Call after each command: starts the IDLE clocks when the session has
-    /// just entered IDLE, stops them when it has left.
-    pub(crate) fn observe(&mut self, idling: bool) {
-        match (idling, self.idle_started) {
-            (true, None) => {
-                let now = Instant::now();
-                self.idle_started = Some(now);
-                self.next_keepalive = now + self.timers.idle_keepalive;
-                self.last_check = now;
-            }
-            (false, Some(_)) => self.idle_started = None,
-            _ => {}
+        let mailbox = event.mailbox_id;
+        if !self.selections.contains(mailbox) {
+            // Only selected mailboxes are tracked, which bounds the map.
+            self.reached.remove(&mailbox);
+            return;
         }
-    }
-
-    /// Call after every update check, so the next poll is a full interval
-    /// away.
-    pub(crate) fn checked(&mut self) {
-        self.last_check = Instant::now();
-    }
-
-    /// Call after sending a keepalive.
-    pub(crate) fn kept_alive(&mut self) {
-        self.next_keepalive += self.timers.idle_keepalive;
-    }
-
-    /// Completes when the session's next timer is due; switches between
-    /// the normal and the fallback poll rate as the bus goes down and comes
-    /// back. Outside IDLE (a NOTIFY session, RFC 5465) only the poll runs.
-    pub(crate) async fn next_due(&mut self) -> IdleDue {
-        loop {
-            let deadline = self.next_deadline();
-            if deadline < self.alarm.deadline() || self.alarm.is_elapsed() {
-                self.alarm.as_mut().reset(deadline);
-            }
-            tokio::select! {
-                biased;
-                // What was due when it rang: the earliest clock, unless the
-                // clocks have moved since it was set.
-                () = self.alarm.as_mut() => if let Some(due) = self.due(self.alarm.deadline()) {
-                    return due;
-                },
-                changed = bus_state_changed(self.bus_change.as_mut()) => match changed {
-                    Some(mut state) => {
-                        self.bus_up = *state.borrow_and_update();
-                        self.bus_change = Some(next_bus_change(state));
-                    }
-                    // The bus is gone: poll at the fallback rate.
-                    None => {
-                        self.bus_up = false;
-                        self.bus_change = None;
-                    }
-                },
-            }
+        let previous = self.reached.get(&mailbox).copied();
+        if previous.is_some_and(|reached| reached >= event.modseq) {
+            return; // overtaken by a newer event
         }
-    }
-
-    /// What is due at `at`, the end before the keepalive before the poll.
-    fn due(&self, at: Instant) -> Option<IdleDue> {
-        if let Some(started) = self.idle_started {
-            if at >= started + self.timers.idle_max {
-                return Some(IdleDue::End);
-            }
-            if at >= self.next_keepalive {
-                return Some(IdleDue::Keepalive);
-            }
-        }
-        (at >= self.poll_at()).then_some(IdleDue::Poll)
-    }
-
-    fn poll_at(&self) -> Instant {
-        let interval = if self.bus_up {
-            self.timers.poll_interval
-        } else {
-            self.timers.fallback_poll_interval
+        self.reached.insert(mailbox, event.modseq);
+        // The first event since the mailbox was selected only teaches the mark.
+        let Some(since) = previous else {
+            return;
         };
-        self.last_check + interval
-    }
-
-    /// The earliest instant a clock is due.
-    fn next_deadline(&self) -> Instant {
-        let poll_at = self.poll_at();
-        match self.idle_started {
-            Some(started) => poll_at
-                .min(started + self.timers.idle_max)
-                .min(self.next_keepalive),
-            None => poll_at,
+        let query = answering_event(arrived, self.backend.changes(&self.who, mailbox, since));
+        match tokio::time::timeout(PREFETCH_WAIT, query).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(error)) => {
+                tracing::debug!(mailbox = %mailbox, error = %error.message, "changes prefetch failed");
+            }
+            Err(_) => tracing::debug!(mailbox = %mailbox, "changes prefetch too slow"),
         }
-    }
-}
-
-async fn bus_state_changed(change: Option<&mut BusChange>) -> Option<watch::Receiver<bool>> {
-    match change {
-        Some(change) => change.as_mut().await,
-        None => std::future::pending().await,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
-    use mailkeep_bus::{ChangeEvent, ChangeKind, LocalBus};
-    use mailkeep_common::{MailboxId, ModSeq};
+    use mailkeep_bus::LocalBus;
+    use mailkeep_common::ErrorCode;
+    use mailkeep_gateway_core::backend::{BackendResult, Changes, Flags};
+    use mailkeep_gateway_core::testing::MemoryBackend;
 
-    fn event(account: AccountId) -> ChangeEvent {
+    use crate::CoalescingBackend;
+
+    const WAIT: Duration = Duration::from_secs(2);
+
+    fn change(who: &Principal, mailbox: MailboxId, modseq: ModSeq) -> ChangeEvent {
         ChangeEvent {
-            account_id: account,
-            mailbox_id: MailboxId::from_u128(1),
-            modseq: ModSeq::new(2),
+            account_id: who.account_id,
+            mailbox_id: mailbox,
+            modseq,
             kind: ChangeKind::Appended,
+        }
+    }
+
+    /// A pod's events registry over a coalescing memory backend.
+    struct Pod {
+        bus: Arc<LocalBus>,
+        events: Arc<AccountEvents>,
+        memory: Arc<MemoryBackend>,
+        backend: Arc<dyn MailBackend>,
+    }
+
+    impl Pod {
+        fn new() -> Self {
+            let bus = Arc::new(LocalBus::new());
+            let memory = Arc::new(MemoryBackend::new());
+            Self {
+                events: AccountEvents::new(bus.clone()),
+                bus,
+                backend: Arc::new(CoalescingBackend::new(memory.clone())),
+                memory,
+            }
+        }
+
+        async fn watch(&self, who: &Principal) -> AccountWatch {
+            self.events.watch(who, &self.backend).await.unwrap()
+        }
+
+        async fn inbox(&self, who: &Principal) -> (MailboxId, ModSeq) {
+            let selected = self.backend.select_mailbox(who, "INBOX", true).await;
+            let mailbox = selected.unwrap().mailbox;
+            (mailbox.id, mailbox.highest_modseq)
+        }
+
+        /// A new account's session on the pod with its INBOX selected.
+        async fn session_in_inbox(&self, address: &str) -> (Principal, AccountWatch, MailboxId) {
+            let who = self.memory.add_account(address, "pw");
+            let mut watch = self.watch(&who).await;
+            let (inbox, _) = self.inbox(&who).await;
+            watch.set_selected(Some(inbox));
+            (who, watch, inbox)
+        }
+
+        /// Delivers to INBOX, publishes the change twice over (the first
+        /// event teaches the feed the MODSEQ sessions have reached), and
+        /// then, once `watch` is woken and the backend has gone away, asks
+        /// for the changes as a woken session would.
+        async fn changes_after_wakeup(
+            &self,
+            who: &Principal,
+            watch: &mut AccountWatch,
+        ) -> BackendResult<Changes> {
+            let (inbox, reached) = self.inbox(who).await;
+            self.bus.publish(change(who, inbox, reached)).await.unwrap();
+            tokio::time::timeout(WAIT, watch.notified()).await.unwrap();
+            let message = b"Subject: hi\r\n\r\nbody\r\n";
+            let flags = Flags::default();
+            self.memory
+                .deliver(who, "INBOX", message, flags, 0)
+                .unwrap();
+            let (_, highest) = self.inbox(who).await;
+            self.bus.publish(change(who, inbox, highest)).await.unwrap();
+            let arrived = tokio::time::timeout(WAIT, watch.notified()).await.unwrap();
+            self.memory.set_unavailable(true);
+            answering_event(arrived, self.backend.changes(who, inbox, reached)).await
         }
     }
 
     #[tokio::test]
     async fn every_local_session_of_the_account_is_woken() {
-        let bus = Arc::new(LocalBus::new());
-        let events = AccountEvents::new(bus.clone());
-        let (alice, bob) = (AccountId::from_u128(1), AccountId::from_u128(2));
-        let mut first = events.watch(alice).await.unwrap();
-        let mut second = events.watch(alice).await.unwrap();
-        let mut other = events.watch(bob).await.unwrap();
-        assert_eq!(events.subscriptions().await, 2);
-        bus.publish(event(alice)).await.unwrap();
-        let wait = Duration::from_secs(2);
-        tokio::time::timeout(wait, first.notified()).await.unwrap();
-        tokio::time::timeout(wait, second.notified()).await.unwrap();
+        let pod = Pod::new();
+        let alice = pod.memory.add_account("alice@example.test", "pw");
+        let bob = pod.memory.add_account("bob@example.test", "pw");
+        let mut first = pod.watch(&alice).await;
+        let mut second = pod.watch(&alice).await;
+        let mut other = pod.watch(&bob).await;
+        assert_eq!(pod.events.subscriptions().await, 2);
+        let event = change(&alice, MailboxId::from_u128(1), ModSeq::new(2));
+        pod.bus.publish(event).await.unwrap();
+        tokio::time::timeout(WAIT, first.notified()).await.unwrap();
+        tokio::time::timeout(WAIT, second.notified()).await.unwrap();
         let quiet = tokio::time::timeout(Duration::from_millis(100), other.notified()).await;
         assert!(quiet.is_err(), "bob was woken by alice's event");
     }
 
-    /// A NOTIFY session between commands is polled, never kept alive or
-    /// ended; once it idles, the IDLE clocks run.
+    /// Woken for a change of a mailbox a local session has selected, a
+    /// session finds the changes fetched already: it is answered although
+    /// the backend went away after the wakeup.
     #[tokio::test]
-    async fn outside_idle_only_the_poll_is_due() {
-        let timers = UpdateTimers {
-            poll_interval: Duration::from_millis(50),
-            fallback_poll_interval: Duration::from_millis(50),
-            idle_keepalive: Duration::from_millis(1),
-            idle_max: Duration::from_millis(2),
-        };
-        let mut idle_timers = IdleTimers::new(timers, None);
-        assert_eq!(idle_timers.next_due().await, IdleDue::Poll);
-        idle_timers.observe(true);
-        assert_eq!(idle_timers.next_due().await, IdleDue::Keepalive);
+    async fn changes_of_a_selected_mailbox_are_fetched_before_the_wakeup() {
+        let pod = Pod::new();
+        let (dora, mut watch, _) = pod.session_in_inbox("dora@example.test").await;
+        let changes = pod.changes_after_wakeup(&dora, &mut watch).await.unwrap();
+        assert_eq!(changes.uid_next, 2, "{changes:?}");
+        assert_eq!(changes.changed.len(), 1, "{changes:?}");
     }
 
-    /// A check moves the poll clock; the shared timer, armed for the old
-    /// poll instant, rings early but the poll comes a full interval after
-    /// the check.
+    /// A METADATA event carries the account's METADATA counter, not the
+    /// mailbox's MODSEQ: it neither prefetches nor moves the feed's mark.
     #[tokio::test]
-    async fn a_check_postpones_the_poll() {
-        let interval = Duration::from_millis(50);
-        let timers = UpdateTimers {
-            poll_interval: interval,
-            fallback_poll_interval: interval,
-            idle_keepalive: Duration::from_secs(60),
-            idle_max: Duration::from_secs(600),
+    async fn a_metadata_event_leaves_the_prefetch_of_the_mailbox_alone() {
+        let pod = Pod::new();
+        let (gina, mut watch, inbox) = pod.session_in_inbox("gina@example.test").await;
+        let counter = ChangeEvent {
+            kind: ChangeKind::MetadataChanged,
+            ..change(&gina, inbox, ModSeq::new(1_000))
         };
-        let mut idle_timers = IdleTimers::new(timers, None);
-        idle_timers.observe(true);
-        let armed = tokio::time::timeout(Duration::from_millis(30), idle_timers.next_due()).await;
-        assert!(armed.is_err(), "nothing is due before the interval");
-        idle_timers.checked();
-        let checked_at = Instant::now();
-        assert_eq!(idle_timers.next_due().await, IdleDue::Poll);
-        assert!(Instant::now() >= checked_at + interval);
+        pod.bus.publish(counter).await.unwrap();
+        tokio::time::timeout(WAIT, watch.notified()).await.unwrap();
+        let changes = pod.changes_after_wakeup(&gina, &mut watch).await.unwrap();
+        assert_eq!(changes.changed.len(), 1, "{changes:?}");
+    }
+
+    /// No local session has the mailbox selected (any more): nothing is
+    /// fetched ahead, and a woken caller asks the backend itself.
+    #[tokio::test]
+    async fn changes_of_an_unselected_mailbox_are_not_fetched_ahead() {
+        let pod = Pod::new();
+        let (erin, mut watch, _) = pod.session_in_inbox("erin@example.test").await;
+        watch.set_selected(None);
+        let error = pod
+            .changes_after_wakeup(&erin, &mut watch)
+            .await
+            .unwrap_err();
+        assert_eq!(error.code, ErrorCode::Unavailable);
     }
 
     #[tokio::test]
     async fn the_last_session_ends_the_subscription() {
-        let events = AccountEvents::new(Arc::new(LocalBus::new()));
-        let account = AccountId::from_u128(3);
-        let first = events.watch(account).await.unwrap();
-        let second = events.watch(account).await.unwrap();
+        let pod = Pod::new();
+        let frank = pod.memory.add_account("frank@example.test", "pw");
+        let first = pod.watch(&frank).await;
+        let second = pod.watch(&frank).await;
         drop(first);
-        assert!(events.is_subscribed(account).await);
+        assert!(pod.events.is_subscribed(frank.account_id).await);
         drop(second);
-        assert!(!events.is_subscribed(account).await);
-        assert_eq!(events.subscriptions().await, 0);
+        assert!(!pod.events.is_subscribed(frank.account_id).await);
+        assert_eq!(pod.events.subscriptions().await, 0);
     }
 }

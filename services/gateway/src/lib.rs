@@ -11,6 +11,7 @@ mod backend;
 mod config;
 mod connection;
 mod events;
+mod idle_timers;
 mod lmtp;
 mod server;
 pub mod tls;

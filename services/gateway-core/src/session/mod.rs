@@ -44,6 +44,7 @@ use std::io;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+use mailkeep_common::MailboxId;
 
 /// The SASL PLAIN decoder, shared with the LMTP `AUTH PLAIN`.
 pub(crate) use auth::plain_credentials;
@@ -235,6 +236,25 @@ impl Session {
 
     pub fn is_idling(&self) -> bool {
         self.state.kind() == StateKind::Idle
+    }
+
+    /// The mailbox SELECT or EXAMINE opened, while its changes go out as
+    /// they happen: during IDLE, or under a NOTIFY that watches the selected
+    /// mailbox (RFC 5465 §5.1).
+    pub fn mailbox_updated_live(&self) -> Option<MailboxId> {
+        let live = self.is_idling()
+            || self
+                .notifications
+                .as_ref()
+                .is_some_and(notify::Notifications::watches_selected);
+        match &self.state {
+            State::Selected { selected, .. }
+            | State::Idle {
+                selected: Some(selected),
+                ..
+            } if live => Some(selected.mailbox.id),
+            _ => None,
+        }
     }
 
     /// The authenticated user, once LOGIN or AUTHENTICATE has succeeded.
